@@ -1,0 +1,117 @@
+"""Reading input files into string frames, with errors that name the file and the problem."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+LINE = "_line"  # 1-based record number in its file (header excluded); mapped to physical lines on quarantine
+FILE = "_file"
+
+
+class InputError(Exception):
+    """An input that cannot be read at all: nothing of it is loaded."""
+
+    def __init__(self, file: Path | str, problem: str, line: int | None = None, field: str | None = None):
+        where = str(file) + (f", line {line}" if line is not None else "") + (f", field {field!r}" if field else "")
+        super().__init__(f"{where}: {problem}")
+        self.file, self.problem, self.line, self.field = str(file), problem, line, field
+
+
+def file_checksum(paths: Iterable[Path]) -> str:
+    """sha256 over the bytes of the given files, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _raw_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as err:
+            raise InputError(path, f"not a complete gzip file ({err})") from err
+    return data
+
+
+def read_csv_strings(
+    path: Path, required: Iterable[str] = (), separator: str = ",", skip_index_column: bool = False
+) -> pl.DataFrame:
+    """Every column as a string, plus `_line` (record number) and `_file`.
+
+    Raises InputError for a file that is not UTF-8, not complete, not CSV or lacks a required column.
+    """
+    data = _raw_bytes(path)
+    if not data.strip():
+        raise InputError(path, "the file is empty")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(path, f"not valid UTF-8 (byte {err.start})", line=line) from err
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data), separator=separator, infer_schema=False, quote_char='"', raise_if_empty=True
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as err:
+        raise InputError(path, f"not a readable CSV file ({str(err).splitlines()[0]})") from err
+    if skip_index_column and frame.columns and frame.columns[0] in ("", "__UNNAMED__0"):
+        frame = frame.drop(frame.columns[0])
+    check_columns(path, frame.columns, required)
+    return with_position(frame, path)
+
+
+def csv_header(path: Path, separator: str = ",") -> set[str]:
+    """The column names on a CSV file's first line (empty for a file that is not readable text)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
+            return set(next(csv.reader(handle, delimiter=separator), []))
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error):
+        return set()
+
+
+def check_columns(path: Path, columns: Iterable[str], required: Iterable[str]) -> None:
+    """Raise InputError naming the missing required columns."""
+    have = set(columns)
+    missing = [name for name in required if name not in have]
+    if missing:
+        raise InputError(path, f"missing required column(s) {', '.join(missing)}; found {', '.join(sorted(have))}")
+
+
+def with_position(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """Add `_line` (1-based record number) and `_file` columns."""
+    return frame.with_row_index(LINE, offset=1).with_columns(
+        pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE)
+    )
+
+
+def physical_lines(path: Path, records: set[int]) -> dict[int, int]:
+    """Map 1-based CSV record numbers to the physical line each record starts on (quoted newlines count)."""
+    if path.suffix not in (".csv", ".gz", ".tsv") or not records:
+        return {r: r for r in records}
+    text = _raw_bytes(path).decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    mapping: dict[int, int] = {}
+    next(reader, None)  # header
+    start = reader.line_num + 1
+    wanted = max(records)
+    for number, _row in enumerate(reader, start=1):
+        if number in records:
+            mapping[number] = start
+        if number >= wanted:
+            break
+        start = reader.line_num + 1
+    return mapping

@@ -1,0 +1,231 @@
+-- The one warehouse schema. Each migration starts with a line "-- migration N: what it does" and is
+-- applied once, in order, inside a transaction; applied versions are kept in schema_migrations.
+-- Never edit an applied migration: add a new one below.
+
+-- migration 1: runs, quarantine, validation results
+CREATE TABLE ingest_runs (
+    run_id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,             -- taxonomy | postings | stats | courses
+    format VARCHAR NOT NULL,           -- importer name, e.g. esco, eures, generic_csv, ba
+    source VARCHAR NOT NULL,           -- file or folder, as given
+    checksum VARCHAR NOT NULL,         -- sha256 of the file(s)
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    duration_s DOUBLE NOT NULL,
+    status VARCHAR NOT NULL            -- loaded | unchanged
+);
+CREATE TABLE quarantine (
+    run_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    line BIGINT,
+    field VARCHAR,
+    reason VARCHAR NOT NULL,
+    raw VARCHAR
+);
+CREATE TABLE validation_results (
+    run_id VARCHAR NOT NULL,
+    suite VARCHAR NOT NULL,
+    success BOOLEAN NOT NULL,
+    evaluated INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    result_json VARCHAR NOT NULL
+);
+
+-- migration 2: taxonomies (ESCO, O*NET) and crosswalks
+CREATE TABLE taxonomy_versions (
+    taxonomy VARCHAR NOT NULL,         -- esco | onet
+    version VARCHAR NOT NULL,
+    languages VARCHAR[] NOT NULL,
+    file VARCHAR NOT NULL,
+    PRIMARY KEY (taxonomy, version)
+);
+CREATE TABLE skills (
+    version VARCHAR NOT NULL,
+    uri VARCHAR NOT NULL,
+    skill_type VARCHAR,
+    reuse_level VARCHAR,
+    preferred_label VARCHAR NOT NULL,
+    description VARCHAR,
+    status VARCHAR,
+    file VARCHAR NOT NULL,
+    PRIMARY KEY (version, uri)
+);
+-- every label of every ESCO concept (skills, skill groups, occupations) in every language loaded
+CREATE TABLE concept_labels (
+    version VARCHAR NOT NULL,
+    uri VARCHAR NOT NULL,
+    concept_kind VARCHAR NOT NULL,     -- skill | skill_group | occupation | isco_group
+    lang VARCHAR NOT NULL,
+    label_type VARCHAR NOT NULL,       -- preferred | alt | hidden
+    label VARCHAR NOT NULL,
+    file VARCHAR NOT NULL
+);
+CREATE TABLE skill_groups (
+    version VARCHAR NOT NULL,
+    uri VARCHAR NOT NULL,
+    code VARCHAR,
+    preferred_label VARCHAR NOT NULL,
+    description VARCHAR,
+    file VARCHAR NOT NULL,
+    PRIMARY KEY (version, uri)
+);
+-- skills hierarchy rows (level 0..3) as published
+CREATE TABLE skill_hierarchy (
+    version VARCHAR NOT NULL,
+    level INTEGER NOT NULL,
+    uri VARCHAR NOT NULL,
+    code VARCHAR,
+    label VARCHAR,
+    parent_uri VARCHAR,
+    file VARCHAR NOT NULL
+);
+-- broader relations of the skill and occupation pillars
+CREATE TABLE broader_relations (
+    version VARCHAR NOT NULL,
+    pillar VARCHAR NOT NULL,           -- skill | occupation
+    uri VARCHAR NOT NULL,
+    concept_type VARCHAR,
+    broader_uri VARCHAR NOT NULL,
+    broader_type VARCHAR,
+    file VARCHAR NOT NULL
+);
+CREATE TABLE skill_relations (
+    version VARCHAR NOT NULL,
+    skill_uri VARCHAR NOT NULL,
+    related_uri VARCHAR NOT NULL,
+    relation_type VARCHAR NOT NULL,
+    file VARCHAR NOT NULL
+);
+CREATE TABLE occupations (
+    version VARCHAR NOT NULL,
+    uri VARCHAR NOT NULL,
+    isco_group VARCHAR,
+    code VARCHAR,
+    preferred_label VARCHAR NOT NULL,
+    description VARCHAR,
+    file VARCHAR NOT NULL,
+    PRIMARY KEY (version, uri)
+);
+CREATE TABLE occupation_skills (
+    version VARCHAR NOT NULL,
+    occupation_uri VARCHAR NOT NULL,
+    skill_uri VARCHAR NOT NULL,
+    relation_type VARCHAR NOT NULL,    -- essential | optional
+    skill_type VARCHAR,
+    file VARCHAR NOT NULL
+);
+CREATE TABLE isco_groups (
+    version VARCHAR NOT NULL,
+    uri VARCHAR NOT NULL,
+    code VARCHAR NOT NULL,
+    preferred_label VARCHAR NOT NULL,
+    file VARCHAR NOT NULL
+);
+CREATE TABLE skill_collections (
+    version VARCHAR NOT NULL,
+    collection VARCHAR NOT NULL,       -- digital | green | transversal | language | research | digcomp
+    uri VARCHAR NOT NULL,
+    concept_kind VARCHAR NOT NULL,     -- skill | occupation
+    file VARCHAR NOT NULL
+);
+CREATE TABLE onet_occupations (
+    version VARCHAR NOT NULL,
+    code VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    description VARCHAR,
+    job_zone INTEGER,
+    file VARCHAR NOT NULL
+);
+CREATE TABLE onet_titles (
+    version VARCHAR NOT NULL,
+    code VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    title_kind VARCHAR NOT NULL,       -- alternate | reported
+    file VARCHAR NOT NULL
+);
+CREATE TABLE onet_elements (
+    version VARCHAR NOT NULL,
+    code VARCHAR NOT NULL,
+    domain VARCHAR NOT NULL,           -- skills | knowledge | technology
+    element_id VARCHAR,
+    element_name VARCHAR NOT NULL,
+    importance DOUBLE,
+    level DOUBLE,
+    hot_technology BOOLEAN,
+    in_demand BOOLEAN,
+    file VARCHAR NOT NULL
+);
+-- every crosswalk as one long table of code pairs
+CREATE TABLE crosswalks (
+    crosswalk VARCHAR NOT NULL,        -- esco_onet | isco_soc | kldb_isco | kldb3_isco | skills_based_sectors
+    from_scheme VARCHAR NOT NULL,
+    from_code VARCHAR NOT NULL,
+    from_label VARCHAR,
+    to_scheme VARCHAR NOT NULL,
+    to_code VARCHAR NOT NULL,
+    to_label VARCHAR,
+    weight DOUBLE,
+    is_primary BOOLEAN,
+    file VARCHAR NOT NULL
+);
+
+-- migration 3: postings, labour statistics, courses
+CREATE TABLE postings (
+    posting_key VARCHAR PRIMARY KEY,   -- source || ':' || posting_id
+    posting_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    description VARCHAR,
+    posted_at DATE NOT NULL,
+    country VARCHAR NOT NULL,
+    region VARCHAR,
+    sector VARCHAR,
+    occupation VARCHAR,
+    language VARCHAR,
+    url VARCHAR,
+    company VARCHAR,
+    latitude DOUBLE,
+    longitude DOUBLE,
+    title_en VARCHAR,
+    text_hash UBIGINT NOT NULL,
+    minhash UBIGINT[] NOT NULL,
+    duplicate_of VARCHAR,              -- exact duplicate of this posting_key
+    near_duplicate_of VARCHAR,         -- near duplicate (reposted with edits) of this posting_key
+    file VARCHAR NOT NULL,
+    line BIGINT NOT NULL
+);
+CREATE TABLE labour_stats (
+    source VARCHAR NOT NULL,           -- ba | ons | indeed | eurostat
+    dataset VARCHAR NOT NULL,          -- file-level dataset name
+    indicator VARCHAR NOT NULL,
+    geo_code VARCHAR NOT NULL,
+    geo_level VARCHAR NOT NULL,        -- country | nuts1 | nuts2 | nuts3 | district | state | city | ...
+    geo_label VARCHAR,
+    class_code VARCHAR NOT NULL,       -- sector or occupation code, 'TOTAL' when none
+    class_scheme VARCHAR NOT NULL,     -- nace | sic2007 | kldb2010 | isco08 | indeed_sector | total
+    period DATE NOT NULL,
+    freq VARCHAR NOT NULL,             -- D | W | M | Q | A
+    value DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    line BIGINT
+);
+CREATE TABLE courses (
+    provider VARCHAR NOT NULL,
+    course_id VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    description VARCHAR,
+    skills VARCHAR[],
+    language VARCHAR,
+    level VARCHAR,
+    url VARCHAR,
+    organization VARCHAR,
+    subject VARCHAR,
+    rating DOUBLE,
+    enrolment BIGINT,
+    file VARCHAR NOT NULL,
+    line BIGINT NOT NULL
+);

@@ -1,0 +1,56 @@
+"""The one typed settings object: environment (MOOCAST_*) over moocast.toml over defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+SHARED_INPUTS = Path("../shared/data")
+LOCAL_INPUTS = Path("data/inputs")
+
+
+def default_inputs() -> Path:
+    """`data/inputs/` when present, else the shared reference data beside the checkout."""
+    return LOCAL_INPUTS if LOCAL_INPUTS.is_dir() else SHARED_INPUTS
+
+
+class Settings(BaseSettings):
+    """Everything configurable, validated once at start-up and passed explicitly."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MOOCAST_", toml_file="moocast.toml", extra="forbid", validate_default=True
+    )
+
+    inputs: Path = Field(default_factory=default_inputs, description="Folder laid out as ../shared/data")
+    warehouse: Path = Field(default=Path("data/warehouse.duckdb"), description="DuckDB warehouse file")
+    reports: Path = Field(default=Path("data/reports"), description="Validation reports and exports")
+    near_duplicate_threshold: float = Field(default=0.8, gt=0.0, le=1.0)
+    minhash_permutations: int = Field(default=16, ge=4, le=256)
+
+    @field_validator("inputs")
+    @classmethod
+    def _inputs_exist(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(
+                f"inputs folder {value} does not exist; set --inputs or MOOCAST_INPUTS to a folder "
+                "laid out like ../shared/data (taxonomies/, postings/, stats/, courses/)"
+            )
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))

@@ -1,0 +1,66 @@
+"""The DuckDB warehouse: connections and the migrations of schema.sql."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+_MIGRATION_HEADER = re.compile(r"^-- migration (\d+): (.+)$", re.MULTILINE)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, title, sql) of every migration in schema.sql, in order."""
+    text = resources.files("pipelines").joinpath("schema.sql").read_text(encoding="utf-8")
+    heads = list(_MIGRATION_HEADER.finditer(text))
+    found = []
+    for head, nxt in zip(heads, [*heads[1:], None], strict=True):
+        body = text[head.end() : nxt.start() if nxt else len(text)]
+        found.append((int(head.group(1)), head.group(2).strip(), body))
+    versions = [v for v, _, _ in found]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"schema.sql migrations must be numbered 1..n in order, found {versions}")
+    return found
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """An open, migrated warehouse (read-only connections are not migrated)."""
+    if read_only:
+        if not path.exists():
+            raise FileNotFoundError(f"warehouse {path} does not exist yet: run `moocast ingest all` first")
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations not yet applied; returns the versions applied now."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, title VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, title, sql in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, title) VALUES (?, ?)", [version, title])
+            con.execute("COMMIT")
+        except duckdb.Error:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the warehouse's tables."""
+    rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")
+    return {row[0] for row in rows.fetchall()}

@@ -1,0 +1,56 @@
+"""A killed ingest (kill -9 at several moments) leaves the warehouse as it was; the next run completes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipelines.synthetic import write_generated_postings
+from pipelines.warehouse import connect
+
+
+def _snapshot(warehouse: Path) -> tuple[int, int, int]:
+    with connect(warehouse, read_only=True) as con:
+        row = con.execute("SELECT (SELECT count(*) FROM postings), (SELECT count(*) FROM ingest_runs), "
+                          "(SELECT count(*) FROM quarantine)").fetchone()
+    assert row is not None
+    return row
+
+
+def _ingest(warehouse: Path, feed: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "--warehouse", str(warehouse), "ingest", "postings", str(feed),
+         "--format", "generic_csv"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="module")
+def feeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("feeds")
+    return write_generated_postings(folder / "small.csv", 200, 1), write_generated_postings(folder / "big.csv", 150_000, 2)
+
+
+@pytest.mark.parametrize("delay", [0.5, 2.0, 4.0, 6.0, 8.0])
+def test_kill_9_mid_ingest_leaves_the_warehouse_as_it_was(tmp_path: Path, feeds: tuple[Path, Path],
+                                                          delay: float) -> None:
+    small, big = feeds
+    warehouse = tmp_path / "w.duckdb"
+    assert _ingest(warehouse, small).wait(120) == 0
+    before = _snapshot(warehouse)
+    process = _ingest(warehouse, big)
+    time.sleep(delay)
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+    code = process.wait(60)
+    after = _snapshot(warehouse)
+    if code == 0:  # finished before the kill: the load is complete, never partial
+        assert after[0] == before[0] + 150_000
+    else:
+        assert after == before
+    assert _ingest(warehouse, big).wait(300) == 0
+    assert _snapshot(warehouse)[0] == before[0] + 150_000
