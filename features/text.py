@@ -8,6 +8,8 @@ compared with the earliest posting of each of its buckets, so links point to the
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import polars as pl
 
@@ -84,7 +86,7 @@ def duplicate_links(postings: pl.DataFrame, bands: int, threshold: float) -> pl.
     )
     originals = ordered.join(exact.filter(pl.col("duplicate_of").is_null()), on="posting_key").drop("duplicate_of")
     width = originals["minhash"].list.len().max() if originals.height else 0
-    rows = max(1, int(width or 0) // bands)
+    rows = max(1, cast(int, width or 0) // bands)
     buckets = (
         originals.select(
             "posting_key", "_order",

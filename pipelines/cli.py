@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,7 +32,7 @@ app = typer.Typer(
 err = Console(stderr=True, soft_wrap=True)
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     taxonomy = "taxonomy"
     postings = "postings"
     stats = "stats"

@@ -150,7 +150,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[s
                 raise ValueError(f"importer {batch.format} targets unknown table {table}")
             con.execute(f'DELETE FROM "{table}" WHERE file = ?', [batch.source])
         for staged, kept_rows in zip(batch.staged, kept, strict=True):
-            rows = kept_rows.rename({LINE: "line"}).with_columns(file=pl.lit(batch.source))
+            rows = kept_rows.rename({LINE: "record"}).with_columns(file=pl.lit(batch.source))
             rows = rows.select(c for c in rows.columns if c in _columns(con, staged.table))  # helpers dropped
             con.register("staged_rows", rows.to_arrow())
             con.execute(f'INSERT INTO "{staged.table}" BY NAME SELECT * FROM staged_rows')

@@ -6,12 +6,14 @@ import csv
 import gzip
 import hashlib
 import io
+import json
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
 
+QUARANTINE_COLUMNS = {"file": pl.String, "line": pl.Int64, "field": pl.String, "reason": pl.String, "raw": pl.String}
 LINE = "_line"  # 1-based record number in its file (header excluded); mapped to physical lines on quarantine
 FILE = "_file"
 
@@ -73,11 +75,39 @@ def read_csv_strings(
     return with_position(frame, path)
 
 
+def read_jsonl_strings(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(records, rejects) of a JSON Lines file: one string column per key (non-strings JSON-encoded), plus
+    `_line`/`_file`; a line that is not a JSON object is a quarantine row, not a fatal error."""
+    records, bad = [], []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not valid UTF-8 (byte {err.start})") from err
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            bad.append((str(path), number, None, f"not valid JSON ({err.msg})", line[:2000]))
+            continue
+        if not isinstance(record, dict):
+            bad.append((str(path), number, None, "not a JSON object", line[:2000]))
+            continue
+        records.append({k: v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                        for k, v in record.items()} | {LINE: number})
+    if not records:
+        raise InputError(path, "no JSON object found")
+    frame = pl.DataFrame(records, infer_schema_length=None).with_columns(
+        pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE))
+    return frame, pl.DataFrame(bad, schema=list(QUARANTINE_COLUMNS.items()), orient="row")
+
+
 def csv_header(path: Path, separator: str = ",") -> set[str]:
     """The column names on a CSV file's first line (empty for a file that is not readable text)."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
             return set(next(csv.reader(handle, delimiter=separator), []))
     except (OSError, EOFError, UnicodeDecodeError, csv.Error):
         return set()

@@ -195,7 +195,7 @@ CREATE TABLE postings (
     duplicate_of VARCHAR,              -- exact duplicate of this posting_key
     near_duplicate_of VARCHAR,         -- near duplicate (reposted with edits) of this posting_key
     file VARCHAR NOT NULL,
-    line BIGINT NOT NULL
+    record BIGINT NOT NULL             -- record number in its file (header excluded); quarantine.line is physical
 );
 CREATE TABLE labour_stats (
     source VARCHAR NOT NULL,           -- ba | ons | indeed | eurostat
@@ -211,7 +211,7 @@ CREATE TABLE labour_stats (
     value DOUBLE NOT NULL,
     unit VARCHAR NOT NULL,
     file VARCHAR NOT NULL,
-    line BIGINT
+    record BIGINT
 );
 CREATE TABLE courses (
     provider VARCHAR NOT NULL,
@@ -227,5 +227,5 @@ CREATE TABLE courses (
     rating DOUBLE,
     enrolment BIGINT,
     file VARCHAR NOT NULL,
-    line BIGINT NOT NULL
+    record BIGINT NOT NULL
 );

@@ -12,15 +12,13 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.readers import FILE, LINE
+from pipelines.readers import FILE, LINE, QUARANTINE_COLUMNS
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 import great_expectations as gx  # noqa: E402  (after the analytics switch)
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-
-QUARANTINE_COLUMNS = {"file": pl.String, "line": pl.Int64, "field": pl.String, "reason": pl.String, "raw": pl.String}
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ def _ingest(warehouse: Path, feed: Path) -> subprocess.Popen[bytes]:
 @pytest.fixture(scope="module")
 def feeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("feeds")
-    return write_generated_postings(folder / "small.csv", 200, 1), write_generated_postings(folder / "big.csv", 150_000, 2)
+    small = write_generated_postings(folder / "small.csv", 200, 1)
+    return small, write_generated_postings(folder / "big.csv", 150_000, 2)
 
 
 @pytest.mark.parametrize("delay", [0.5, 2.0, 4.0, 6.0, 8.0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.importers import ba, courses, crosswalks, esco, eurostat, indeed, ons, onet, postings
+from pipelines.importers import ba, courses, crosswalks, esco, eurostat, indeed, onet, ons, postings
 from pipelines.importers.base import KIND_FOLDERS, Format
 
 FORMATS: list[Format] = [

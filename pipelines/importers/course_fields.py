@@ -56,7 +56,7 @@ RAW_COLUMNS = ("course_id", "title", "url", "level_raw", "language_raw", "rating
 
 
 def read_catalogue(path: Path, required_columns: Sequence[str]) -> pl.DataFrame:
-    """A provider's CSV as stripped strings, null markers (NA, None, ...) as nulls; an unnamed index dropped."""
+    """A provider's CSV as stripped strings with null markers (NA, None, ...) as nulls, no unnamed index."""
     return blank_to_null(read_csv_strings(path, required_columns, skip_index_column=True))
 
 
@@ -95,7 +95,7 @@ def url_slug(url: pl.Expr) -> pl.Expr:
 
 
 def parse_list(text: str, separator: str) -> list[str] | None:
-    """A '[...]' Python or JSON list literal, else `separator`-separated items; None if a literal is broken."""
+    """A '[...]' Python or JSON list literal, else `separator`-separated items; None for a broken literal."""
     if text.lstrip().startswith("["):
         for parse in (json.loads, ast.literal_eval):
             try:
@@ -125,11 +125,11 @@ def _skills(frame: pl.DataFrame, separator: str) -> pl.DataFrame:
                                                  return_dtype=pl.List(pl.String)),
         )
     else:
-        frame = frame.with_columns(pl.col("skills").cast(pl.List(pl.String)), skills_raw=pl.lit(None, pl.String))
+        frame = frame.with_columns(pl.col("skills").cast(pl.List(pl.String)),
+                                   skills_raw=pl.lit(None, pl.String))
     items = pl.element().str.strip_chars()
-    return frame.with_columns(
-        pl.col("skills").list.eval(items.filter(items.is_not_null() & (items != ""))).list.unique(maintain_order=True)
-    )
+    kept = pl.col("skills").list.eval(items.filter(items.is_not_null() & (items != "")))
+    return frame.with_columns(kept.list.unique(maintain_order=True))
 
 
 def course_frame(raw: pl.DataFrame, separator: str) -> pl.DataFrame:
@@ -144,7 +144,8 @@ def course_frame(raw: pl.DataFrame, separator: str) -> pl.DataFrame:
         rating=pl.col("rating").cast(pl.Float64, strict=False),
         enrolment=_count(pl.col("enrolment")),
     )
-    return _skills(frame, separator).select(*COLUMNS, *(c for c in RAW_COLUMNS if c not in COLUMNS), LINE, FILE)
+    helpers = [c for c in RAW_COLUMNS if c not in COLUMNS]
+    return _skills(frame, separator).select(*COLUMNS, *helpers, LINE, FILE)
 
 
 def courses_batch(fmt: str, path: Path, raw: pl.DataFrame, separator: str = ",",

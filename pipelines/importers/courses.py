@@ -28,15 +28,22 @@ Udacity's "University" is one of its schools (School of Data Science, ...), load
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
 from pipelines.ingest import Batch
-from pipelines.readers import FILE, LINE, InputError, check_columns, csv_header, read_csv_strings, with_position
-from pipelines.validation import QUARANTINE_COLUMNS
+from pipelines.readers import (
+    FILE,
+    LINE,
+    InputError,
+    check_columns,
+    csv_header,
+    read_csv_strings,
+    read_jsonl_strings,
+    with_position,
+)
 
 from .base import Format
 from .course_fields import COLUMNS, courses_batch, parse_list, read_catalogue, slug, url_slug
@@ -55,7 +62,15 @@ def _col(raw: pl.DataFrame, name: str) -> pl.Expr:
 
 
 def _texts(*parts: pl.Expr) -> pl.Expr:
+    """Non-empty texts, blank-line separated."""
     return pl.concat_str(parts, separator="\n\n", ignore_nulls=True).alias("description")
+
+
+def _outcomes(summary: pl.Expr) -> pl.Expr:
+    """A list literal of learning outcomes as one line each; null when there are none."""
+    items = summary.map_elements(lambda text: parse_list(text, "\n"), return_dtype=pl.List(pl.String))
+    lines = items.list.eval(pl.element().str.strip_chars()).list.join("\n")
+    return pl.when(lines != "").then(lines)
 
 
 def _coursera(raw: pl.DataFrame) -> pl.DataFrame:
@@ -67,12 +82,9 @@ def _coursera(raw: pl.DataFrame) -> pl.DataFrame:
             title="Title", skills="Skills", level=_col(raw, "Difficulty"), organization="Organization",
             rating=_col(raw, "Rating"),
         )
-    outcomes = _col(raw, "course_summary").map_elements(lambda text: parse_list(text, "\n"),
-                                                        return_dtype=pl.List(pl.String))
     return raw.select(
         course_id=url_slug(pl.col("course_url")), title="course_title",
-        description=_texts(_col(raw, "course_description"), outcomes.list.eval(pl.element().str.strip_chars())
-                           .list.join("\n")),
+        description=_texts(_col(raw, "course_description"), _outcomes(_col(raw, "course_summary"))),
         skills="course_skills", level=_col(raw, "course_difficulty"), url="course_url",
         organization=_col(raw, "course_organization"), rating=_col(raw, "course_rating"),
         enrolment=_col(raw, "course_students_enrolled"),
@@ -82,9 +94,9 @@ def _coursera(raw: pl.DataFrame) -> pl.DataFrame:
 def _edx(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.select(
         course_id=url_slug(pl.col("course_url")), title="title",
-        description=_texts(_col(raw, "summary"), _col(raw, "course_description"), _col(raw, "course_syllabus")),
-        language=_col(raw, "language"), level=_col(raw, "Level"), url="course_url", organization="institution",
-        subject=_col(raw, "subject"), enrolment="n_enrolled",
+        description=_texts(*(_col(raw, c) for c in ("summary", "course_description", "course_syllabus"))),
+        language=_col(raw, "language"), level=_col(raw, "Level"), url="course_url",
+        organization="institution", subject=_col(raw, "subject"), enrolment="n_enrolled",
     )
 
 
@@ -109,8 +121,8 @@ def _provider_reader(name: str, pick: Callable[[Path], tuple[str, ...]],
                      shape: Callable[[pl.DataFrame], pl.DataFrame]) -> Callable[[Path], Batch]:
     def read(path: Path) -> Batch:
         raw = read_catalogue(path, pick(path))
-        frame = pl.concat([shape(raw), raw.select(LINE, FILE)], how="horizontal")
-        return courses_batch(name, path, frame.with_columns(provider=pl.lit(name)))
+        frame = shape(raw).hstack(raw.select(LINE, FILE)).with_columns(provider=pl.lit(name))
+        return courses_batch(name, path, frame)
     return read
 
 
@@ -136,31 +148,8 @@ def _read_generic_parquet(path: Path) -> Batch:
 
 
 def _read_generic_jsonl(path: Path) -> Batch:
-    """One JSON object per line; a line that is not one is quarantined, not fatal."""
-    records, bad = [], []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not valid UTF-8 (byte {err.start})") from err
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            bad.append((str(path), number, None, f"not valid JSON ({err.msg})", line[:2000]))
-            continue
-        if not isinstance(record, dict):
-            bad.append((str(path), number, None, "not a JSON object", line[:2000]))
-            continue
-        records.append({k: v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                        for k, v in record.items() if k in COLUMNS} | {LINE: number})
-    if not records:
-        raise InputError(path, "no JSON object found")
-    raw = pl.DataFrame(records, infer_schema_length=None).with_columns(
-        pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE))
+    raw, rejects = read_jsonl_strings(path)
     check_columns(path, raw.columns, GENERIC)
-    rejects = pl.DataFrame(bad, schema=list(QUARANTINE_COLUMNS.items()), orient="row")
     return courses_batch("generic_courses", path, raw, separator=";", rejects=rejects)
 
 
@@ -173,28 +162,35 @@ def read_generic(path: Path) -> Batch:
 
 
 def _csv_claim(name: str, *signatures: tuple[str, ...]) -> Callable[[Path], bool]:
-    """A CSV whose header has one of the signatures; a file named after the provider whose header is unreadable."""
+    """A CSV whose header has one of the signatures, or named after the provider with an unreadable header
+    (so that reading it reports the problem instead of skipping the file)."""
     def claims(path: Path) -> bool:
         if not path.is_file() or ".csv" not in path.suffixes:
             return False
         header = csv_header(path)
-        return any(set(s) <= header for s in signatures) or (not header and path.name.lower().startswith(name))
+        named = path.name.lower().startswith(name)
+        return any(set(s) <= header for s in signatures) or (not header and named)
     return claims
 
 
 def _generic_claims(path: Path) -> bool:
-    return path.is_file() and path.suffix in (".jsonl", ".parquet") or _csv_claim("", GENERIC)(path) \
-        and GENERIC[0] in csv_header(path)
+    if not path.is_file():
+        return False
+    if path.suffix in (".jsonl", ".parquet"):
+        return True
+    return ".csv" in path.suffixes and set(GENERIC) <= csv_header(path)
 
 
-def _format(name: str, description: str, claims: Callable[[Path], bool], read: Callable[[Path], Batch]) -> Format:
-    return Format(name, "courses", description, lambda folder: [p for p in sorted(folder.rglob("*")) if claims(p)],
-                  claims, read)
+def _format(name: str, description: str, claims: Callable[[Path], bool],
+            read: Callable[[Path], Batch]) -> Format:
+    def find(folder: Path) -> list[Path]:
+        return [path for path in sorted(folder.rglob("*")) if claims(path)]
+    return Format(name, "courses", description, find, claims, read)
 
 
 FORMATS = [
-    _format("coursera", "Coursera catalogue scrapes, 2023 (course_title, course_url, course_skills, ...) "
-            "or 2024 (Title, Organization, Skills, ...)", _csv_claim("coursera", COURSERA_2023, COURSERA_2024),
+    _format("coursera", "Coursera catalogue scrapes, 2023 (course_title, course_url, course_skills, ...) or "
+            "2024 (Title, Organization, Skills, ...)", _csv_claim("coursera", COURSERA_2023, COURSERA_2024),
             _provider_reader("coursera", _coursera_columns, _coursera)),
     _format("edx", "edX catalogue (title, n_enrolled, institution, course_url, ...)", _csv_claim("edx", EDX),
             _provider_reader("edx", lambda _: EDX, _edx)),
@@ -202,6 +198,6 @@ FORMATS = [
             _csv_claim("udemy", UDEMY), _provider_reader("udemy", lambda _: UDEMY, _udemy)),
     _format("udacity", "Udacity catalogue (Course Name, Course URL, ...)", _csv_claim("udacity", UDACITY),
             _provider_reader("udacity", lambda _: UDACITY, _udacity)),
-    _format("generic_courses", "generic course catalogue (provider, course_id, title, ...) in CSV, JSON Lines "
-            "(.jsonl) or Parquet", _generic_claims, read_generic),
+    _format("generic_courses", "generic course catalogue (provider, course_id, title, ...) in CSV, "
+            "JSON Lines (.jsonl) or Parquet", _generic_claims, read_generic),
 ]

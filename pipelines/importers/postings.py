@@ -11,7 +11,6 @@ the earliest posting through `duplicate_of` / `near_duplicate_of`, across every 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
@@ -28,6 +27,7 @@ from pipelines.readers import (
     csv_header,
     file_checksum,
     read_csv_strings,
+    read_jsonl_strings,
     with_position,
 )
 from pipelines.validation import QUARANTINE_COLUMNS, matches, one_of, parses, required, unique
@@ -117,28 +117,7 @@ def read_generic_parquet(path: Path) -> Batch:
 
 def read_generic_jsonl(path: Path) -> Batch:
     """One JSON object per line; a line that is not one is quarantined, not fatal."""
-    records, bad = [], []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not valid UTF-8 (byte {err.start})") from err
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            bad.append((str(path), number, None, f"not valid JSON ({err.msg})", line[:2000]))
-            continue
-        if not isinstance(record, dict):
-            bad.append((str(path), number, None, "not a JSON object", line[:2000]))
-            continue
-        records.append({k: None if v is None else str(v) for k, v in record.items()} | {LINE: number})
-    if not records:
-        raise InputError(path, "no JSON object found")
-    raw = pl.DataFrame(records, infer_schema_length=None).with_columns(
-        pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE))
-    rejects = pl.DataFrame(bad, schema=list(QUARANTINE_COLUMNS.items()), orient="row")
+    raw, rejects = read_jsonl_strings(path)
     return _generic("generic_jsonl", path, raw, rejects)
 
 

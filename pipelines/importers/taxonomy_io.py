@@ -42,7 +42,8 @@ def table_rows(frame: pl.DataFrame, **columns: str | pl.Expr) -> pl.DataFrame:
     """Rows of a warehouse table: the named columns (a source column name or an expression), `_file` and
     `_line`; text is stripped and empty text becomes null."""
     rows = frame.select(
-        *[(pl.col(value) if isinstance(value, str) else value).alias(name) for name, value in columns.items()],
+        *[(pl.col(value) if isinstance(value, str) else value).alias(name)
+          for name, value in columns.items()],
         pl.col(FILE), pl.col(LINE),
     )
     texts = [pl.col(name).str.strip_chars() for name, dtype in rows.schema.items()
@@ -61,11 +62,14 @@ def flag(column: str, yes: str, no: str) -> pl.Expr:
     return pl.when(text == yes).then(True).when(text == no).then(False).otherwise(None)
 
 
-def screen(frame: pl.DataFrame, rules: Sequence[Rule], raw_columns: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def screen(
+    frame: pl.DataFrame, rules: Sequence[Rule], raw_columns: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split off the records failing `rules` (checks on raw text that is not loaded as such, e.g. a number
     before parsing): the remaining records, and one quarantine row per failing record (its first failure),
     to be passed as `Batch.rejects`."""
-    rejects = rejected_rows(frame, rules, raw_columns).unique(["file", "line"], keep="first", maintain_order=True)
+    rejects = rejected_rows(frame, rules, raw_columns)
+    rejects = rejects.unique(["file", "line"], keep="first", maintain_order=True)
     bad = rejects.select(pl.col("file").alias(FILE), pl.col("line").alias(LINE))
     return frame.join(bad, on=[FILE, LINE], how="anti"), rejects
 
