@@ -27,7 +27,8 @@ def _child_peak_mb() -> float:
 def bare_read_seconds(path: Path) -> float:
     """A bare DuckDB read of the whole file into a table, in a child process (so its memory is apart)."""
     code = (
-        "import duckdb, sys, time; con = duckdb.connect(sys.argv[2]); t = time.perf_counter(); "
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[2]); "
+        "con.execute('SET enable_progress_bar = false'); t = time.perf_counter(); "
         "con.execute('CREATE TABLE raw AS SELECT * FROM read_csv(?, all_varchar=true)', [sys.argv[1]]); "
         "print(time.perf_counter() - t)"
     )

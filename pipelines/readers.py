@@ -75,6 +75,16 @@ def read_csv_strings(
     return with_position(frame, path)
 
 
+def read_parquet_checked(path: Path, required: Iterable[str] = ()) -> pl.DataFrame:
+    """A Parquet file as it is typed; InputError for an unreadable file or a missing required column."""
+    try:
+        frame = pl.read_parquet(path)
+    except (pl.exceptions.ComputeError, OSError) as err:
+        raise InputError(path, f"not a readable Parquet file ({err})") from err
+    check_columns(path, frame.columns, required)
+    return frame
+
+
 def read_jsonl_strings(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(records, rejects) of a JSON Lines file: one string column per key (non-strings JSON-encoded), plus
     `_line`/`_file`; a line that is not a JSON object is a quarantine row, not a fatal error."""

@@ -30,10 +30,16 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
         if not path.exists():
             raise FileNotFoundError(f"warehouse {path} does not exist yet: run `moocast ingest all` first")
-        return duckdb.connect(str(path), read_only=True)
+        return _quiet(duckdb.connect(str(path), read_only=True))
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _quiet(duckdb.connect(str(path)))
     migrate(con)
+    return con
+
+
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar: DuckDB writes it to stdout, where it would mix with --json output."""
+    con.execute("SET enable_progress_bar = false")
     return con
 
 

@@ -37,11 +37,11 @@ from pipelines.ingest import Batch
 from pipelines.readers import (
     FILE,
     LINE,
-    InputError,
     check_columns,
     csv_header,
     read_csv_strings,
     read_jsonl_strings,
+    read_parquet_checked,
     with_position,
 )
 
@@ -135,11 +135,7 @@ def _read_generic_csv(path: Path) -> Batch:
 
 
 def _read_generic_parquet(path: Path) -> Batch:
-    try:
-        raw = pl.read_parquet(path)
-    except (pl.exceptions.ComputeError, OSError) as err:
-        raise InputError(path, f"not a readable Parquet file ({err})") from err
-    check_columns(path, raw.columns, GENERIC)
+    raw = read_parquet_checked(path, GENERIC)
     typed = raw.select(
         pl.col(c) if c == "skills" and isinstance(raw.schema[c], pl.List) else pl.col(c).cast(pl.String)
         for c in COLUMNS if c in raw.columns

@@ -22,12 +22,12 @@ from pipelines.ingest import Batch, Staged
 from pipelines.readers import (
     FILE,
     LINE,
-    InputError,
     check_columns,
     csv_header,
     file_checksum,
     read_csv_strings,
     read_jsonl_strings,
+    read_parquet_checked,
     with_position,
 )
 from pipelines.validation import QUARANTINE_COLUMNS, matches, one_of, parses, required, unique
@@ -107,11 +107,7 @@ def read_generic_csv(path: Path) -> Batch:
 
 
 def read_generic_parquet(path: Path) -> Batch:
-    try:
-        raw = pl.read_parquet(path)
-    except (pl.exceptions.ComputeError, OSError) as err:
-        raise InputError(path, f"not a readable Parquet file ({err})") from err
-    check_columns(path, raw.columns, REQUIRED)
+    raw = read_parquet_checked(path, REQUIRED)
     return _generic("generic_parquet", path, with_position(raw.with_columns(pl.all().cast(pl.String)), path))
 
 
