@@ -8,8 +8,6 @@ compared with the earliest posting of each of its buckets, so links point to the
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 import polars as pl
 
@@ -68,7 +66,7 @@ def text_fingerprints(frame: pl.DataFrame, text: pl.Expr, permutations: int) -> 
     normalized = frame.select(normalized_text(text).alias("_norm"))["_norm"]
     words = normalized.str.split(" ")
     lengths = words.list.len().to_numpy().astype(np.int64)
-    word_hashes = words.explode().hash(seed=0).to_numpy()
+    word_hashes = words.list.eval(pl.element().hash(seed=0)).explode().to_numpy()
     signatures = _shingle_signatures(word_hashes, lengths, permutations)
     minhash = pl.Series("minhash", signatures, dtype=pl.Array(pl.UInt64, permutations)).cast(pl.List(pl.UInt64))
     return frame.with_columns(text_hash=normalized.hash(seed=0), minhash=minhash)
@@ -79,39 +77,38 @@ def duplicate_links(postings: pl.DataFrame, bands: int, threshold: float) -> pl.
 
     Input columns: posting_key, posted_at, text_hash, minhash. The earliest posting (by posted_at, then
     key) of a group is its original; exact duplicates share the normalised text, near-duplicates a band
-    bucket and an estimated Jaccard similarity of at least `threshold`."""
-    ordered = postings.sort("posted_at", "posting_key").with_row_index("_order")
-    exact = ordered.with_columns(first=pl.col("posting_key").first().over("text_hash")).select(
-        "posting_key", duplicate_of=pl.when(pl.col("first") != pl.col("posting_key")).then(pl.col("first"))
+    bucket and an estimated Jaccard similarity of at least `threshold` with the bucket's earliest posting."""
+    ordered = postings.sort("posted_at", "posting_key")
+    keys = ordered["posting_key"]
+    position = np.arange(ordered.height)
+    first = ordered.with_row_index("at").select(pl.col("at").first().over("text_hash"))[:, 0].to_numpy()
+    near = np.full(ordered.height, -1)
+    originals = position[first == position]
+    if originals.size:
+        width = len(ordered["minhash"][0])
+        signatures = ordered["minhash"].list.to_array(width).to_numpy()[originals]
+        rows = max(1, width // bands)
+        pairs = []
+        for band in range(bands):
+            bucket = signatures[:, band * rows]
+            for column in range(band * rows + 1, min(width, (band + 1) * rows)):
+                bucket = bucket * _MIX ^ signatures[:, column]
+            anchors = pl.DataFrame({"at": np.arange(originals.size), "bucket": bucket}).select(
+                "at", anchor=pl.col("at").min().over("bucket"))
+            pairs.append(anchors.filter(pl.col("anchor") < pl.col("at")))
+        candidates = pl.concat(pairs).unique()
+        at, anchor = candidates["at"].to_numpy(), candidates["anchor"].to_numpy()
+        similar = (signatures[at] == signatures[anchor]).mean(axis=1) >= threshold
+        linked = pl.DataFrame({"at": at[similar], "anchor": anchor[similar]}).group_by("at").agg(pl.col("anchor").min())
+        near[originals[linked["at"].to_numpy()]] = originals[linked["anchor"].to_numpy()]
+    return pl.DataFrame({
+        "posting_key": keys,
+        "_first": keys.gather(first),
+        "_near": keys.gather(np.maximum(near, 0)),
+        "_is_duplicate": first != position,
+        "_is_near": near >= 0,
+    }).select(
+        "posting_key",
+        duplicate_of=pl.when("_is_duplicate").then("_first"),
+        near_duplicate_of=pl.when("_is_near").then("_near"),
     )
-    originals = ordered.join(exact.filter(pl.col("duplicate_of").is_null()), on="posting_key").drop("duplicate_of")
-    width = originals["minhash"].list.len().max() if originals.height else 0
-    rows = max(1, cast(int, width or 0) // bands)
-    buckets = (
-        originals.select(
-            "posting_key", "_order",
-            pl.concat_list([pl.col("minhash").list.slice(b * rows, rows).hash(seed=b) for b in range(bands)])
-            .alias("bucket"),
-        )
-        .with_columns(band=pl.int_ranges(0, pl.col("bucket").list.len()))
-        .explode("bucket", "band")
-        .with_columns(anchor=pl.col("posting_key").sort_by("_order").first().over("band", "bucket"))
-        .filter(pl.col("anchor") != pl.col("posting_key"))
-        .select("posting_key", "anchor")
-        .unique()
-    )
-    signatures = originals.select("posting_key", "minhash", "_order")
-    near = (
-        buckets.join(signatures, on="posting_key")
-        .join(signatures.rename({"posting_key": "anchor", "minhash": "anchor_minhash", "_order": "anchor_order"}),
-              on="anchor")
-        .filter(pl.col("anchor_order") < pl.col("_order"))
-        .explode("minhash", "anchor_minhash")
-        .group_by("posting_key", "anchor", "anchor_order")
-        .agg(similarity=(pl.col("minhash") == pl.col("anchor_minhash")).mean())
-        .filter(pl.col("similarity") >= threshold)
-        .sort("anchor_order")
-        .group_by("posting_key", maintain_order=True)
-        .agg(near_duplicate_of=pl.col("anchor").first())
-    )
-    return exact.join(near, on="posting_key", how="left")

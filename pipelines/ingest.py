@@ -15,13 +15,16 @@ import polars as pl
 from pipelines.readers import FILE, LINE, InputError, physical_lines
 from pipelines.validation import QUARANTINE_COLUMNS, Rule, SuiteResult, rejected_rows, suite_result
 
+CHUNK_ROWS = 100_000
+
 
 @dataclass
 class Staged:
     """Rows for one warehouse table, with `_file` and `_line` columns and the rules they must meet.
 
     `counted` tables hold one row per input record; derived tables (e.g. labels exploded from a skill row)
-    are loaded only for records that were not quarantined."""
+    are loaded only for records that were not quarantined. Rules run on the whole frame; `derive`, the GX
+    suite and the insert run on chunks of CHUNK_ROWS rows, which bounds the memory of large files."""
 
     table: str
     frame: pl.DataFrame
@@ -30,6 +33,7 @@ class Staged:
     counted: bool = True
     min_rows: int = 1
     key: str | None = None  # a column unique across files: rows whose key another file loaded are quarantined
+    derive: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # columns computed per chunk, after validation
 
 
 @dataclass
@@ -127,34 +131,19 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[s
                          _key_conflicts(con, staged, batch.source)]
     quarantine = pl.concat(rejected)
     bad_keys = quarantine.select(pl.col("file").alias(FILE), pl.col("line").alias(LINE)).unique()
-    kept = [staged.frame.join(bad_keys, on=[FILE, LINE], how="anti") for staged in batch.staged]
+    kept = [staged.frame.join(bad_keys, on=[FILE, LINE], how="anti") if bad_keys.height else staged.frame
+            for staged in batch.staged]
     rows_read = sum(s.frame.height for s in batch.staged if s.counted) + batch.rejects.height
-    rows_quarantined = bad_keys.height
-
-    suites = []
-    for staged, rows in zip(batch.staged, kept, strict=True):
-        result = suite_result(f"{batch.format}.{staged.table}", rows, staged.rules, staged.min_rows)
-        if not result.success:
-            raise InputError(batch.source, f"validation suite {result.suite} failed after quarantine "
-                             f"({result.failed} of {result.evaluated} expectations): {result.result_json[:500]}")
-        suites.append(result)
-
-    quarantine = _quarantine_with_lines(quarantine)
     rows_loaded = sum(rows.height for s, rows in zip(batch.staged, kept, strict=True) if s.counted)
-    report = RunReport(run_id, batch.kind, batch.format, batch.source, "loaded", rows_read, rows_loaded,
-                       rows_quarantined, time.perf_counter() - clock, tuple(suites))
+    quarantine = _quarantine_with_lines(quarantine)
     con.execute("BEGIN TRANSACTION")
     try:
         for table in {staged.table for staged in batch.staged}:
             if table not in known_tables:
                 raise ValueError(f"importer {batch.format} targets unknown table {table}")
             con.execute(f'DELETE FROM "{table}" WHERE file = ?', [batch.source])
-        for staged, kept_rows in zip(batch.staged, kept, strict=True):
-            rows = kept_rows.rename({LINE: "record"}).with_columns(file=pl.lit(batch.source))
-            rows = rows.select(c for c in rows.columns if c in _columns(con, staged.table))  # helpers dropped
-            con.register("staged_rows", rows.to_arrow())
-            con.execute(f'INSERT INTO "{staged.table}" BY NAME SELECT * FROM staged_rows')
-            con.unregister("staged_rows")
+        suites = tuple(_insert_validated(con, batch, staged, rows) for staged, rows in zip(batch.staged, kept,
+                                                                                           strict=True))
         con.execute("DELETE FROM quarantine WHERE source = ?", [batch.source])
         con.register("quarantined", quarantine.with_columns(
             run_id=pl.lit(run_id), source=pl.lit(batch.source)).to_arrow())
@@ -165,12 +154,33 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[s
                         [run_id, suite.suite, suite.success, suite.evaluated, suite.failed, suite.result_json])
         if batch.after_load is not None:
             batch.after_load(con)
+        report = RunReport(run_id, batch.kind, batch.format, batch.source, "loaded", rows_read, rows_loaded,
+                           bad_keys.height, time.perf_counter() - clock, suites)
         _record_run(con, report, batch.checksum, started)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return report
+
+
+def _insert_validated(con: duckdb.DuckDBPyConnection, batch: Batch, staged: Staged, rows: pl.DataFrame) -> SuiteResult:
+    """Insert `rows` chunk by chunk, each derived and checked by the GX suite first; the chunks' suite results
+    merged. A failing suite raises InputError, which rolls the whole load back."""
+    name, columns = f"{batch.format}.{staged.table}", _columns(con, staged.table)
+    results = []
+    for index, chunk in enumerate(rows.iter_slices(CHUNK_ROWS) if rows.height else [rows]):
+        derived = staged.derive(chunk) if staged.derive is not None else chunk
+        result = suite_result(name, derived, staged.rules, staged.min_rows if index == 0 else 0)
+        if not result.success:
+            raise InputError(batch.source, f"validation suite {name} failed after quarantine "
+                             f"({result.failed} of {result.evaluated} expectations): {result.result_json[:500]}")
+        results.append(result)
+        insert = derived.rename({LINE: "record"}).with_columns(file=pl.lit(batch.source))
+        con.register("staged_rows", insert.select(c for c in insert.columns if c in columns).to_arrow())
+        con.execute(f'INSERT INTO "{staged.table}" BY NAME SELECT * FROM staged_rows')
+        con.unregister("staged_rows")
+    return SuiteResult(name, True, sum(r.evaluated for r in results), 0, results[0].result_json)
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:

@@ -55,24 +55,33 @@ def read_csv_strings(
 
     Raises InputError for a file that is not UTF-8, not complete, not CSV or lacks a required column.
     """
-    data = _raw_bytes(path)
-    if not data.strip():
+    source: Path | io.BytesIO = path
+    if path.suffix == ".gz":  # decompressed here, so that a truncated file is named as such
+        source = io.BytesIO(_raw_bytes(path))
+    if (source.getbuffer().nbytes if isinstance(source, io.BytesIO) else path.stat().st_size) == 0:
         raise InputError(path, "the file is empty")
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError(path, f"not valid UTF-8 (byte {err.start})", line=line) from err
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(data), separator=separator, infer_schema=False, quote_char='"', raise_if_empty=True
-        )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as err:
+        frame = pl.read_csv(source, separator=separator, infer_schema=False, quote_char='"', raise_if_empty=True)
+    except pl.exceptions.NoDataError as err:
+        raise InputError(path, "the file is empty") from err
+    except pl.exceptions.ComputeError as err:
+        if "utf-8" in str(err).lower():
+            raise _utf8_error(path) from err
         raise InputError(path, f"not a readable CSV file ({str(err).splitlines()[0]})") from err
     if skip_index_column and frame.columns and frame.columns[0] in ("", "__UNNAMED__0"):
         frame = frame.drop(frame.columns[0])
     check_columns(path, frame.columns, required)
     return with_position(frame, path)
+
+
+def _utf8_error(path: Path) -> InputError:
+    """The InputError for a file that is not UTF-8, with the line of the first bad byte."""
+    data = _raw_bytes(path)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return InputError(path, f"not valid UTF-8 (byte {err.start})", line=data[: err.start].count(b"\n") + 1)
+    return InputError(path, "not valid UTF-8")
 
 
 def read_parquet_checked(path: Path, required: Iterable[str] = ()) -> pl.DataFrame:

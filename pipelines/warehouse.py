@@ -38,8 +38,9 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """No progress bar: DuckDB writes it to stdout, where it would mix with --json output."""
+    """No progress bar (DuckDB writes it to stdout, where it would mix with --json output); bounded memory."""
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET memory_limit = '1GB'")  # DuckDB spills beyond this; moocast's own frames come on top
     return con
 
 

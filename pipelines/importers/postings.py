@@ -48,21 +48,26 @@ def _stem(path: Path) -> str:
 
 
 def _posting_frame(raw: pl.DataFrame, source: pl.Expr) -> pl.DataFrame:
-    """Typed posting rows with fingerprints from string columns named as in the generic format."""
+    """Typed posting rows from string columns named as in the generic format."""
     for column in OPTIONAL:
         if column not in raw.columns:
             raw = raw.with_columns(pl.lit(None, pl.String).alias(column))
     typed = raw.with_columns(
-        pl.col(c).cast(pl.String).str.strip_chars() for c in (*REQUIRED, *OPTIONAL)
+        pl.col(c).cast(pl.String).str.strip_chars() for c in (*REQUIRED, *OPTIONAL) if c != "description"
     ).with_columns(
         source=pl.coalesce(pl.col("source"), source),
         country=pl.col("country").str.to_uppercase().replace(_ALIASES),
         language=pl.col("language").str.to_lowercase(),
         posted_at_raw=pl.col("posted_at"),
         posted_at=pl.col("posted_at").str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-    ).with_columns(posting_key=pl.col("source") + ":" + pl.col("posting_id"))
-    return text_fingerprints(typed, pl.concat_str(["title", "description"], separator=" ", ignore_nulls=True),
-                             PERMUTATIONS)
+    )
+    return typed.with_columns(posting_key=pl.col("source") + ":" + pl.col("posting_id"))
+
+
+def _with_fingerprints(postings: pl.DataFrame) -> pl.DataFrame:
+    """`text_hash` and `minhash` of title and description (computed per chunk by the loader)."""
+    text = pl.concat_str(["title", "description"], separator=" ", ignore_nulls=True)
+    return text_fingerprints(postings, text, PERMUTATIONS)
 
 
 RULES = (
@@ -90,7 +95,7 @@ def _batch(fmt: str, path: Path, files: list[Path], frame: pl.DataFrame, raw_col
            rejects: pl.DataFrame | None = None) -> Batch:
     return Batch(
         kind="postings", format=fmt, source=str(path), files=files, checksum=file_checksum(files),
-        staged=[Staged("postings", frame, RULES, raw_columns, key="posting_key")],
+        staged=[Staged("postings", frame, RULES, raw_columns, key="posting_key", derive=_with_fingerprints)],
         rejects=rejects if rejects is not None else pl.DataFrame(schema=QUARANTINE_COLUMNS),
         after_load=_relink_duplicates,
     )
