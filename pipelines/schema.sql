@@ -229,3 +229,77 @@ CREATE TABLE courses (
     file VARCHAR NOT NULL,
     record BIGINT NOT NULL
 );
+
+-- migration 4: skill extraction from postings
+CREATE TABLE posting_languages (
+    posting_key VARCHAR PRIMARY KEY,
+    language VARCHAR,                  -- ISO 639-1 detected (or given by the posting), NULL when undetermined
+    confidence DOUBLE,
+    method VARCHAR NOT NULL            -- given | detected
+);
+-- one row per posting and taxonomy version processed: what was done with it
+CREATE TABLE extraction_status (
+    posting_key VARCHAR NOT NULL,
+    taxonomy_version VARCHAR NOT NULL,
+    extractor VARCHAR NOT NULL,        -- extractor version string
+    status VARCHAR NOT NULL,           -- extracted | unsupported_language
+    skills INTEGER NOT NULL,
+    processed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (posting_key, taxonomy_version)
+);
+CREATE TABLE posting_skills (
+    posting_key VARCHAR NOT NULL,
+    taxonomy_version VARCHAR NOT NULL,
+    skill_uri VARCHAR NOT NULL,
+    confidence DOUBLE NOT NULL,
+    method VARCHAR NOT NULL,           -- literal | semantic
+    lang VARCHAR NOT NULL,
+    span_start INTEGER,                -- character offsets in title || '\n' || description
+    span_end INTEGER,
+    matched_text VARCHAR,
+    matched_label VARCHAR
+);
+
+-- migration 5: coding postings (occupation, region, sector)
+CREATE TABLE posting_codes (
+    posting_key VARCHAR PRIMARY KEY,
+    occupation_uri VARCHAR,
+    isco_code VARCHAR,
+    occupation_confidence DOUBLE,
+    region_code VARCHAR,
+    region_level VARCHAR,              -- nuts1 | nuts2 | nuts3 | iso3166_2 | country
+    country VARCHAR NOT NULL,
+    sector_code VARCHAR,               -- NACE section letter, NULL when unknown
+    sector_scheme VARCHAR,
+    coded_at TIMESTAMP NOT NULL
+);
+
+-- migration 6: the skill-demand panel (one long series format everywhere)
+CREATE TABLE series (
+    series_id VARCHAR NOT NULL,
+    ds DATE NOT NULL,
+    y DOUBLE NOT NULL,
+    PRIMARY KEY (series_id, ds)
+);
+CREATE TABLE series_attributes (
+    series_id VARCHAR PRIMARY KEY,
+    freq VARCHAR NOT NULL,             -- D | W | M | Q | A
+    region VARCHAR NOT NULL,           -- region code, or the country, or 'ALL'
+    region_level VARCHAR NOT NULL,
+    sector VARCHAR NOT NULL,           -- sector code or 'ALL'
+    sector_scheme VARCHAR NOT NULL,
+    occupation VARCHAR NOT NULL,       -- ISCO code or 'ALL'
+    skill VARCHAR NOT NULL,            -- ESCO skill URI or 'ALL'
+    skill_group VARCHAR NOT NULL,      -- ESCO skill group URI or 'ALL'
+    hierarchy_level VARCHAR NOT NULL,  -- e.g. skill_group | skill | total
+    source VARCHAR NOT NULL,           -- postings | ba | ons | indeed | reconciled
+    route VARCHAR NOT NULL,            -- how the numbers were made, in words
+    unit VARCHAR NOT NULL
+);
+-- exogenous features joined to series by region and date (unemployment, AI share, remote share, wage growth)
+CREATE TABLE series_exogenous (
+    region VARCHAR NOT NULL,
+    ds DATE NOT NULL,
+    name VARCHAR NOT NULL,
+    value DOUBLE NOT NULL
+);
