@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from features.skills import COMMON_WORD_SHARE
 from pipelines.ingest import RunReport
 from pipelines.orchestrate import ingest_sources, planned_sources
 from pipelines.readers import InputError
@@ -179,6 +180,45 @@ def validation_report(ctx: typer.Context) -> None:
     settings: Settings = ctx.obj
     with connect(settings.warehouse, read_only=True) as con:
         print(validation_report_path(con, settings.reports))
+
+
+@app.command("eval-extraction")
+def eval_extraction(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Gold files in the Decorte format (sentence, span, sub_span, "
+                                                "label), e.g. ../shared/data/benchmarks/skill_extraction/"
+                                                "decorte_esco/*_validation_annotations.csv")],
+    floor: Annotated[bool, typer.Option("--floor", help="Score the literal-match floor instead: every ESCO label, "
+                                        "no common-word filter")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Precision, recall and F1 of skill extraction, micro-averaged over sentences, per file and pooled.
+
+    For each sentence the gold set is its labels other than LABEL NOT PRESENT; the prediction is the set of
+    ESCO preferred labels extracted from that sentence alone. The lexicon comes from the warehouse."""
+    from pipelines.evaluate import extraction_scores, literal_extractor
+
+    settings: Settings = ctx.obj
+    for path in files:
+        if not path.is_file():
+            raise _fail(f"{path}: no such gold file", 2)
+    with connect(settings.warehouse, read_only=True) as con:
+        extractor = literal_extractor(con, "en", None if floor else COMMON_WORD_SHARE)
+    try:
+        scores = extraction_scores(files, extractor)
+    except InputError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        print(json.dumps(scores, indent=2))
+        return
+    table = Table(title="skill extraction" + (" (literal floor)" if floor else ""))
+    for column in ("file", "sentences", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "file" else "right")
+    rows = {**scores["files"], "pooled": scores["pooled"]}
+    for name, s in rows.items():
+        table.add_row(Path(name).name, f"{s['sentences']:.0f}", f"{s['precision']:.3f}", f"{s['recall']:.3f}",
+                      f"{s['f1']:.3f}")
+    Console().print(table)
 
 
 @app.command()
