@@ -182,6 +182,34 @@ def validation_report(ctx: typer.Context) -> None:
         print(validation_report_path(con, settings.reports))
 
 
+@app.command()
+def extract(
+    ctx: typer.Context,
+    taxonomy_version: Annotated[str | None, typer.Option(help="ESCO version to extract for [default: latest]")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Extract ESCO skills from every posting not yet processed for the taxonomy version (incremental).
+
+    Languages with ESCO skill labels in the warehouse are extracted natively; others are recorded as
+    unsupported, never read as English. One transaction: re-running changes nothing."""
+    from pipelines.extract import extract_postings
+
+    settings: Settings = ctx.obj
+    progress = Progress(TextColumn("extract"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                        TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal)
+    with connect(settings.warehouse) as con, progress:
+        task = progress.add_task("extract", total=None)
+        try:
+            counts = extract_postings(con, taxonomy_version,
+                                      lambda done, total: progress.update(task, completed=done, total=total))
+        except ValueError as error:
+            raise _fail(str(error), 2) from None
+    if as_json:
+        print(json.dumps(counts, indent=2))
+    else:
+        Console().print(counts)
+
+
 @app.command("eval-extraction")
 def eval_extraction(
     ctx: typer.Context,
@@ -196,14 +224,15 @@ def eval_extraction(
 
     For each sentence the gold set is its labels other than LABEL NOT PRESENT; the prediction is the set of
     ESCO preferred labels extracted from that sentence alone. The lexicon comes from the warehouse."""
-    from pipelines.evaluate import extraction_scores, literal_extractor
+    from pipelines.evaluate import extraction_scores
+    from pipelines.extract import latest_esco_version, literal_extractor
 
     settings: Settings = ctx.obj
     for path in files:
         if not path.is_file():
             raise _fail(f"{path}: no such gold file", 2)
     with connect(settings.warehouse, read_only=True) as con:
-        extractor = literal_extractor(con, "en", None if floor else COMMON_WORD_SHARE)
+        extractor = literal_extractor(con, "en", None if floor else COMMON_WORD_SHARE, latest_esco_version(con))
     try:
         scores = extraction_scores(files, extractor)
     except InputError as error:

@@ -1,0 +1,103 @@
+"""`moocast extract` on a real warehouse: incremental, languages, spans; and language detection."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from features.language import detected_languages
+from pipelines.cli import app
+from pipelines.importers import format_named
+from pipelines.orchestrate import ingest_sources
+from pipelines.warehouse import connect
+
+
+def test_detected_languages() -> None:
+    found = detected_languages(
+        [
+            "Ingénieur logiciel expérimenté pour notre équipe à Lyon",
+            "Wir suchen eine erfahrene Pflegefachkraft für unser Team",
+            "   ",
+        ]
+    )
+    assert [lang for lang, _ in found] == ["fr", "de", None]
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, inputs: Path) -> Path:
+    path = tmp_path / "w.duckdb"
+    with connect(path) as con:
+        ingest_sources(
+            con,
+            [
+                (format_named("esco"), inputs / "taxonomies/esco_v1.1.1_en"),
+                (format_named("esco"), inputs / "taxonomies/esco_v1.1.1_fr"),
+            ],
+        )
+        french = con.execute(
+            "SELECT label FROM concept_labels WHERE lang = 'fr' AND concept_kind = 'skill' "
+            "AND label_type = 'preferred' AND label LIKE '% % %' ORDER BY label LIMIT 1"
+        ).fetchall()
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        "\n".join(
+            json.dumps(row)
+            for row in [
+                {
+                    "posting_id": "1",
+                    "title": "Data analyst",
+                    "posted_at": "2025-01-02",
+                    "country": "IE",
+                    "language": "en",
+                    "description": "You will use SQL and Python and apply statistics.",
+                },
+                {
+                    "posting_id": "2",
+                    "title": "Chargé de mission",
+                    "posted_at": "2025-01-03",
+                    "country": "FR",
+                    "language": "fr",
+                    "description": f"Vous savez {french[0][0]} au quotidien.",
+                },
+                {
+                    "posting_id": "3",
+                    "title": "Kierowca",
+                    "posted_at": "2025-01-04",
+                    "country": "PL",
+                    "description": "Prawo jazdy kategorii C, doświadczenie w transporcie międzynarodowym.",
+                },
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    with connect(path) as con:
+        ingest_sources(con, [(format_named("generic_jsonl"), feed)])
+    return path
+
+
+def _extract(warehouse: Path) -> dict:  # type: ignore[type-arg]
+    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "extract", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_extract_is_incremental_and_language_aware(warehouse: Path) -> None:
+    first = _extract(warehouse)
+    assert first["processed"] == 3 and first["extracted"] == 2
+    assert first["unsupported_by_language"] == {"pl": 1}
+    assert _extract(warehouse)["processed"] == 0
+    with connect(warehouse, read_only=True) as con:
+        rows = con.execute(
+            "SELECT p.posting_id, s.lang, s.matched_text, s.span_start, s.span_end, "
+            "p.title || chr(10) || p.description FROM posting_skills s "
+            "JOIN postings p USING (posting_key)"
+        ).fetchall()
+        languages = dict(con.execute("SELECT posting_key, method FROM posting_languages").fetchall())
+        statuses = con.execute("SELECT count(*) FROM extraction_status").fetchall()[0][0]
+    assert statuses == 3
+    assert languages["feed:3"] == "detected" and languages["feed:1"] == "given"
+    assert {"SQL", "Python"} <= {text for pid, _, text, *_ in rows if pid == "1"}
+    assert any(pid == "2" and lang == "fr" for pid, lang, *_ in rows)
+    assert all(full[start:end] == text for _, _, text, start, end, full in rows)
