@@ -210,6 +210,32 @@ def extract(
         Console().print(counts)
 
 
+@app.command()
+def panel(
+    ctx: typer.Context,
+    taxonomy_version: Annotated[str | None, typer.Option(help="ESCO version of the skill mixes [default: latest]")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Rebuild the skill-demand panel: the long series table (series_id, ds, y), its series attributes and the
+    exogenous features, from postings (skills counted per region x sector x month) and official statistics
+    (BA vacancies spread over ESCO skills through occupation profiles; ONS and Indeed by sector).
+
+    Run after `moocast extract` (and `moocast code`); one transaction, so re-running gives the same panel."""
+    from pipelines.panel import build_panel
+
+    settings: Settings = ctx.obj
+    with connect(settings.warehouse) as con:
+        try:
+            counts = build_panel(con, taxonomy_version, lambda stage: None if as_json else err.print(f"panel: {stage}"))
+        except ValueError as error:
+            raise _fail(str(error), 2) from None
+    if as_json:
+        print(json.dumps(counts, indent=2))
+    else:
+        Console().print(counts)
+
+
 @app.command("eval-extraction")
 def eval_extraction(
     ctx: typer.Context,

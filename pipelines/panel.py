@@ -1,0 +1,144 @@
+"""`moocast panel`: the skill-demand panel (series, series_attributes, series_exogenous) rebuilt from the
+warehouse in one transaction. Reads what ingest, extract and code wrote; the transforms are in features/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from features.panel import (
+    ALL,
+    long_series,
+    posting_group_counts,
+    posting_group_mix,
+    posting_skill_counts,
+    reconciled_demand,
+    with_attributes,
+)
+from pipelines.extract import latest_esco_version
+from pipelines.panel_sources import ba_demand, exogenous_features, frame_of, indeed_demand, ons_demand, skill_mixes
+
+
+def posting_frames(
+    con: duckdb.DuckDBPyConnection, version: str, mixes: dict[str, pl.DataFrame]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Coded postings (one row each, month ds), their skills and their skill groups (extracted postings only)."""
+    postings = frame_of(
+        con,
+        "SELECT p.posting_key, coalesce(c.region_code, p.country) AS region, "
+        "coalesce(c.region_level, 'country') AS region_level, p.country, "
+        "coalesce(c.sector_code, ?) AS sector, "
+        "CASE WHEN c.sector_code IS NULL THEN 'none' ELSE c.sector_scheme END AS sector_scheme, "
+        "date_trunc('month', p.posted_at)::DATE AS ds FROM postings p "
+        "JOIN extraction_status e ON e.posting_key = p.posting_key AND e.taxonomy_version = ? "
+        "AND e.status = 'extracted' LEFT JOIN posting_codes c ON c.posting_key = p.posting_key "
+        "WHERE p.duplicate_of IS NULL AND p.near_duplicate_of IS NULL",
+        [ALL, version],
+    )
+    skills = frame_of(
+        con, "SELECT DISTINCT posting_key, skill_uri AS skill FROM posting_skills WHERE taxonomy_version = ?", [version]
+    )
+    groups = (
+        skills.join(mixes["skill_groups"].rename({"skill_uri": "skill"}), on="skill")
+        .select("posting_key", pl.col("group_uri").alias("skill_group"))
+        .unique()
+    )
+    return postings, skills, groups
+
+
+def postings_demand(postings: pl.DataFrame, skills: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    common = {"freq": "M", "source": "postings", "unit": "postings"}
+    route = "online job postings (duplicates and near-duplicates excluded) demanding the {what}, per month"
+    national = postings.with_columns(
+        region=pl.col("country"), region_level=pl.lit("country"), sector=pl.lit(ALL), sector_scheme=pl.lit("none")
+    )
+    return pl.concat(
+        [
+            with_attributes(
+                posting_group_counts(postings, groups),
+                hierarchy_level="skill_group",
+                route=route.format(what="skill group"),
+                **common,
+            ),
+            with_attributes(
+                posting_skill_counts(national, skills),
+                hierarchy_level="skill",
+                route=route.format(what="skill"),
+                **common,
+            ),
+        ]
+    )
+
+
+def reconciled_series(ba: pl.DataFrame, postings: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    """Germany x skill group per year: BA volume with the skill mix of German postings of that year."""
+    official = (
+        ba.filter(pl.col("hierarchy_level") == "skill_group")
+        .group_by("skill_group", "ds")
+        .agg(pl.col("y").sum())
+        .with_columns(region=pl.lit("DE"))
+    )
+    yearly = postings.filter(pl.col("country") == "DE").with_columns(
+        region=pl.lit("DE"), ds=pl.col("ds").dt.truncate("1y")
+    )
+    reconciled = reconciled_demand(official, posting_group_mix(yearly, groups)).drop("postings")
+    return with_attributes(
+        reconciled,
+        freq="A",
+        region_level="country",
+        sector_scheme="none",
+        hierarchy_level="skill_group",
+        source="reconciled",
+        unit="vacancies",
+        route="BA vacancy volume for Germany with the skill-group mix of German postings of the year, shrunk "
+        "towards the ESCO-profile mix (prior worth 50 postings)",
+    )
+
+
+def build_panel(
+    con: duckdb.DuckDBPyConnection, version: str | None = None, on_stage: Callable[[str], None] = lambda stage: None
+) -> dict[str, Any]:
+    """Rebuild the whole panel for the ESCO `version` (default latest) in one transaction; returns counts."""
+    version = version or latest_esco_version(con)
+    on_stage("ESCO skill mixes")
+    mixes = skill_mixes(con, version)
+    on_stage("BA vacancies")
+    ba, unmapped = ba_demand(con, mixes)
+    on_stage("postings")
+    postings, skills, groups = posting_frames(con, version, mixes)
+    on_stage("ONS, Indeed, exogenous")
+    demand = pl.concat(
+        [
+            ba,
+            postings_demand(postings, skills, groups),
+            reconciled_series(ba, postings, groups),
+            ons_demand(con),
+            indeed_demand(con),
+        ]
+    )
+    series, attributes = long_series(demand)
+    exogenous = exogenous_features(con)
+    on_stage("writing")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, frame in (("series", series), ("series_attributes", attributes), ("series_exogenous", exogenous)):
+            con.execute(f'DELETE FROM "{table}"')
+            con.register("new_rows", frame.to_arrow())
+            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM new_rows')
+            con.unregister("new_rows")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    by_source = attributes.group_by("source", "hierarchy_level").len().sort("source", "hierarchy_level")
+    return {
+        "taxonomy_version": version,
+        "series": attributes.height,
+        "rows": series.height,
+        "exogenous_rows": exogenous.height,
+        "series_by_source": {f"{s}/{h}": n for s, h, n in by_source.iter_rows()},
+        "ba_vacancies_without_skill_mix": round(unmapped, 3),
+    }
