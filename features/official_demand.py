@@ -50,11 +50,13 @@ def distributed_demand(counts: pl.DataFrame, mix: pl.DataFrame, key: str) -> pl.
     counts: region, kldb, ds, value; mix: kldb, `key`, share. Returns region, `key`, ds, y; counts of KldB
     groups the mix does not know are left out (see `unmapped_classes`)."""
     return (
-        counts.filter(pl.col("value") > 0)
-        .join(mix, on="kldb")
+        counts.lazy()
+        .filter(pl.col("value") > 0)
+        .join(mix.lazy(), on="kldb")
         .group_by("region", key, "ds")
         .agg((pl.col("value") * pl.col("share")).sum().alias("y"))
         .sort("region", key, "ds")
+        .collect()
     )
 
 

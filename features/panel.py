@@ -65,9 +65,11 @@ def posting_group_counts(postings: pl.DataFrame, posting_groups: pl.DataFrame) -
     posting_groups: posting_key, skill_group. Returns the attribute columns it knows plus ds, y."""
     keys = ["region", "region_level", "sector", "sector_scheme", "skill_group"]
     counts = (
-        postings.join(posting_groups.unique(), on="posting_key")
+        postings.lazy()
+        .join(posting_groups.lazy().unique(), on="posting_key")
         .group_by(*keys, "ds")
         .agg(pl.col("posting_key").n_unique().alias("y"))
+        .collect()
     )
     return zero_filled(counts, postings, keys)
 
@@ -76,9 +78,11 @@ def posting_skill_counts(postings: pl.DataFrame, posting_skills: pl.DataFrame) -
     """Postings demanding each skill by country (region column) and month, zero-filled like the groups."""
     keys = ["region", "region_level", "sector", "sector_scheme", "skill"]
     counts = (
-        postings.join(posting_skills.unique(), on="posting_key")
+        postings.lazy()
+        .join(posting_skills.lazy().unique(), on="posting_key")
         .group_by(*keys, "ds")
         .agg(pl.col("posting_key").n_unique().alias("y"))
+        .collect()
     )
     return zero_filled(counts, postings, keys)
 

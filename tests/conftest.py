@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -39,3 +43,18 @@ def con(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 @pytest.fixture
 def cli() -> CliRunner:
     return CliRunner()
+
+
+def moocast_json(*args: str) -> dict[str, Any]:
+    """`moocast ARGS` in a child process (as a user runs it); its --json output."""
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def ingested(tmp_path_factory: pytest.TempPathFactory, inputs: Path) -> tuple[Path, dict[str, Any]]:
+    """A warehouse holding every real input (`moocast ingest all`, run once per session) and that run's report.
+    Tests that write to it work on a copy."""
+    path = tmp_path_factory.mktemp("ingested") / "w.duckdb"
+    return path, moocast_json("--inputs", str(inputs), "--warehouse", str(path), "ingest", "all", "--json")

@@ -1,27 +1,21 @@
 """`moocast ingest all` on the real inputs: every kind loads, counts reconcile, a re-run changes nothing."""
 
-import json
-import subprocess
-import sys
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipelines.reports import validation_report_html
 from pipelines.warehouse import connect
-
-
-def _moocast(*args: str) -> dict:  # type: ignore[type-arg]
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True,
-                          check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+from tests.conftest import moocast_json as _moocast
 
 
 @pytest.mark.slow
-def test_ingest_all_real_inputs(tmp_path: Path, inputs: Path) -> None:
+def test_ingest_all_real_inputs(tmp_path: Path, inputs: Path, ingested: tuple[Path, dict[str, Any]]) -> None:
+    shutil.copy(ingested[0], tmp_path / "w.duckdb")
     base = ("--inputs", str(inputs), "--warehouse", str(tmp_path / "w.duckdb"))
-    first = _moocast(*base, "ingest", "all", "--json")
+    first = ingested[1]
     totals = first["totals"]
     assert totals["rows_read"] == totals["rows_loaded"] + totals["rows_quarantined"]
     assert {run["kind"] for run in first["runs"]} == {"taxonomy", "postings", "stats", "courses"}

@@ -1,0 +1,59 @@
+"""`moocast extract` then `moocast panel` on the real inputs: series for every BA district x skill group and
+every ONS/Indeed sector, official volumes kept, exogenous features present, a re-run gives the same panel."""
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.warehouse import connect
+from tests.conftest import moocast_json
+
+
+@pytest.mark.slow
+def test_panel_on_real_data(tmp_path: Path, ingested: tuple[Path, dict[str, Any]]) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(ingested[0], warehouse)
+    base = ("--warehouse", str(warehouse))
+    extracted = moocast_json(*base, "extract", "--json")
+    assert extracted["processed"] == 2_372 and extracted["extracted"] > 0
+    first = moocast_json(*base, "panel", "--json")
+    with connect(warehouse, read_only=True) as con:
+
+        def one(sql: str, *params: str) -> Any:
+            return con.execute(sql, list(params)).fetchall()[0][0]
+
+        districts = one("SELECT count(DISTINCT geo_code) FROM labour_stats WHERE source = 'ba'")
+        groups = one("SELECT count(DISTINCT skill_group) FROM series_attributes WHERE source = 'ba' "
+                     "AND hierarchy_level = 'skill_group'")  # fmt: skip
+        level_one = one("SELECT count(*) FROM skill_hierarchy WHERE level = 1")
+        assert districts == 401 and level_one - 1 <= groups <= level_one
+        missing = one(
+            "SELECT count(*) FROM (SELECT DISTINCT geo_code FROM labour_stats WHERE source = 'ba') d "
+            "CROSS JOIN (SELECT DISTINCT skill_group FROM series_attributes WHERE source = 'ba' "
+            "AND hierarchy_level = 'skill_group') g WHERE NOT EXISTS (SELECT 1 FROM series_attributes a "
+            "WHERE a.source = 'ba' AND a.region = d.geo_code AND a.skill_group = g.skill_group)"
+        )
+        assert missing == 0
+        for source, scheme in (("ons", "sic2007"), ("indeed", "indeed_sector")):
+            sectors = one(
+                "SELECT count(DISTINCT (geo_code, class_code)) FROM labour_stats WHERE source = ? "
+                "AND class_scheme = ? AND indicator IN ('vacancies', 'total_postings_index_sa')",
+                source,
+                scheme,
+            )
+            panel = one(
+                "SELECT count(*) FROM series_attributes WHERE source = ? AND hierarchy_level = 'sector'", source
+            )
+            assert sectors == panel > 10
+        # the official volume is kept: skill-group series add up to the vacancies the crosswalk covers
+        spread = one("SELECT sum(y) FROM series JOIN series_attributes USING (series_id) "
+                     "WHERE source = 'ba' AND hierarchy_level = 'skill_group'")  # fmt: skip
+        vacancies = one("SELECT sum(value) FROM labour_stats WHERE indicator = 'vacancies_total'")
+        assert spread == pytest.approx(vacancies - first["ba_vacancies_without_skill_mix"], rel=1e-9)
+        assert one("SELECT count(*) FROM series_attributes WHERE source = 'postings'") > 0
+        names = {row[0] for row in con.execute("SELECT DISTINCT name FROM series_exogenous").fetchall()}
+        assert names == {"unemployed", "ai_share", "remote_share", "wage_growth"}
+        assert one("SELECT count(*) FROM series s ANTI JOIN series_attributes a USING (series_id)") == 0
+    assert moocast_json(*base, "panel", "--json") == first
