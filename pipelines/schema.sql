@@ -303,3 +303,28 @@ CREATE TABLE series_exogenous (
     name VARCHAR NOT NULL,
     value DOUBLE NOT NULL
 );
+
+-- migration 7: backtest scorecards
+CREATE TABLE backtest_runs (
+    run_id VARCHAR PRIMARY KEY,
+    created_at TIMESTAMP NOT NULL,
+    input VARCHAR NOT NULL,            -- the series file, or 'panel' (with its filter)
+    freq VARCHAR NOT NULL,
+    season INTEGER NOT NULL,
+    horizon INTEGER NOT NULL,
+    windows INTEGER NOT NULL,
+    series INTEGER NOT NULL,
+    series_skipped INTEGER NOT NULL,
+    summary_json VARCHAR NOT NULL      -- the `moocast backtest --json` object
+);
+-- one row per run, model and series: scores averaged over the scored windows
+CREATE TABLE backtest_scores (
+    run_id VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    series_id VARCHAR NOT NULL,
+    mase DOUBLE,
+    smape DOUBLE,
+    rmsse DOUBLE,
+    coverage_80 DOUBLE,
+    coverage_95 DOUBLE
+);

@@ -23,6 +23,12 @@ COUNT_QUERIES = {
     "courses": "SELECT count(*) FROM courses",
     "quarantine": "SELECT count(DISTINCT (file, line)) FROM quarantine",
     "ingest_runs": "SELECT count(*) FROM ingest_runs",
+    "postings_extracted": "SELECT count(DISTINCT posting_key) FROM extraction_status WHERE status = 'extracted'",
+    "posting_skills": "SELECT count(*) FROM posting_skills",
+    "postings_coded": "SELECT count(*) FROM posting_codes",
+    "series": "SELECT count(*) FROM series_attributes",
+    "series_rows": "SELECT count(*) FROM series",
+    "exogenous_rows": "SELECT count(*) FROM series_exogenous",
 }
 
 

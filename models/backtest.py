@@ -1,0 +1,109 @@
+"""Rolling-origin backtests (like statsforecast's cross_validation with step_size = h) with conformal
+intervals and per-series selection decided on earlier windows only.
+
+The last (calibration + windows) x h periods of every series form consecutive test windows. Every model is
+refit on everything before each window. The first `calibration` windows are never scored: they give the
+residuals that calibrate the intervals, and the scores that choose each series' model, for the next windows.
+For every scored window, intervals and choices come only from the windows before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from models.base import Forecaster, Panel
+from models.intervals import scaled_error_quantiles, with_intervals
+from models.metrics import insample_scales, model_summary, window_scores
+from models.selection import SELECTED, best_models, ensemble_forecasts, overall_best, selected_forecasts
+
+CALIBRATION_WINDOWS = 2
+MIN_TRAIN = 3  # observations a series needs before its first window
+
+
+@dataclass(frozen=True)
+class Backtest:
+    forecasts: pl.DataFrame  # model, window, series_id, step, ds, y, yhat, lo_80, hi_80, lo_95, hi_95
+    scores: pl.DataFrame  # model, window, series_id, mase, smape, rmsse, coverage_80, coverage_95
+    summary: pl.DataFrame  # model, mase, smape, rmsse, coverage_80, coverage_95, series
+    horizon: int
+    windows: int
+    series_skipped: int
+
+
+def point_forecasts(
+    panel: Panel,
+    factories: dict[str, Callable[[], Forecaster]],
+    h: int,
+    total: int,
+    on_fit: Callable[[str, int], None] = lambda model, window: None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(forecasts: model, window, series_id, step, ds, y, yhat) and (scales: window, series_id, mae_scale,
+    mse_scale) of every window."""
+    indexed = panel.series.sort("series_id", "ds").with_columns(back=pl.int_range(pl.len(), 0, -1).over("series_id"))
+    forecasts, scales = [], []
+    for window in range(total):
+        cut = (total - window) * h
+        train = panel.until(cut)
+        test = indexed.filter((pl.col("back") <= cut) & (pl.col("back") > cut - h)).select(
+            "series_id", "ds", "y", step=(cut - pl.col("back") + 1).cast(pl.Int32)
+        )
+        scales.append(insample_scales(train.series, panel.freq.season).with_columns(window=pl.lit(window)))
+        for name, factory in factories.items():
+            on_fit(name, window)
+            predicted = factory().fit(train).predict(h).select("series_id", "step", "yhat")
+            forecasts.append(
+                test.join(predicted, on=["series_id", "step"], how="left").with_columns(
+                    model=pl.lit(name), window=pl.lit(window)
+                )
+            )
+    columns = ["model", "window", "series_id", "step", "ds", "y", "yhat"]
+    return pl.concat(forecasts).select(columns), pl.concat(scales)
+
+
+def cross_validation(
+    panel: Panel,
+    factories: dict[str, Callable[[], Forecaster]],
+    h: int,
+    windows: int,
+    ensemble: list[str] | None = None,
+    calibration: int = CALIBRATION_WINDOWS,
+    on_fit: Callable[[str, int], None] = lambda model, window: None,
+) -> Backtest:
+    """Backtest `factories` (name -> new model) over `windows` scored windows of `h` periods."""
+    total = calibration + windows
+    lengths = panel.series.group_by("series_id").len()
+    keep = lengths.filter(pl.col("len") >= total * h + MIN_TRAIN)["series_id"]
+    if keep.is_empty():
+        longest = lengths.select(pl.col("len").max()).item()
+        raise ValueError(
+            f"no series is long enough: {calibration} calibration + {windows} scored windows of {h} periods need "
+            f"{total * h + MIN_TRAIN} observations per series; the longest has {longest}"
+        )
+    kept = Panel(panel.series.filter(pl.col("series_id").is_in(keep.implode())), panel.freq, panel.attributes,
+                 panel.exogenous)  # fmt: skip
+    points, scales = point_forecasts(kept, factories, h, total, on_fit)
+    points = points.with_columns(pl.col("yhat").clip(lower_bound=0))
+    if ensemble:
+        points = pl.concat([points, ensemble_forecasts(points, ensemble)])
+    residuals = points.join(scales, on=["window", "series_id"]).drop_nulls("yhat")
+    point_scores = window_scores(points.drop_nulls("yhat"), scales)
+    candidates = sorted(points["model"].unique().to_list())
+    scored = []
+    for window in range(calibration, total):
+        earlier = residuals.filter(pl.col("window") < window)
+        current = with_intervals(
+            points.filter(pl.col("window") == window), scaled_error_quantiles(earlier),
+            scales.filter(pl.col("window") == window),
+        )  # fmt: skip
+        before = point_scores.filter(pl.col("window") < window)
+        choice = best_models(before, candidates)
+        scored += [current, selected_forecasts(current, choice, overall_best(before, candidates))]
+    forecasts = pl.concat(scored).sort("model", "window", "series_id", "step")
+    scores = window_scores(forecasts.drop_nulls("yhat"), scales)
+    return Backtest(forecasts, scores, model_summary(scores), h, windows, lengths.height - keep.len())
+
+
+__all__ = ["SELECTED", "Backtest", "cross_validation"]

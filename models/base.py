@@ -1,0 +1,63 @@
+"""The forecaster interface on the one long format, and saving/loading fitted models."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, Self
+
+import polars as pl
+
+from models.frequency import Frequency
+
+SERIES_COLUMNS = ("series_id", "ds", "y")
+FORECAST_COLUMNS = ("series_id", "step", "ds", "yhat")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Series in the long format (series_id, ds, y), their static attributes (series_id + categorical columns)
+    and exogenous features (series_id, ds + one column per feature, known for the future as carried forward)."""
+
+    series: pl.DataFrame
+    freq: Frequency
+    attributes: pl.DataFrame | None = None
+    exogenous: pl.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        missing = [c for c in SERIES_COLUMNS if c not in self.series.columns]
+        if missing:
+            raise ValueError(f"series lack the column(s) {missing}: the long format is series_id, ds, y")
+
+    def until(self, positions_from_end: int) -> Panel:
+        """The panel without each series' last `positions_from_end` observations (a backtest's training part)."""
+        kept = (
+            self.series.with_columns(back=pl.int_range(pl.len(), 0, -1).over("series_id"))
+            .filter(pl.col("back") > positions_from_end)
+            .drop("back")
+        )
+        return Panel(kept, self.freq, self.attributes, self.exogenous)
+
+
+class Forecaster(Protocol):
+    name: str
+
+    def fit(self, panel: Panel) -> Self: ...
+
+    def predict(self, h: int) -> pl.DataFrame:
+        """series_id, step (1..h), ds, yhat for every series seen in fit."""
+        ...
+
+
+def save(model: Forecaster, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        pickle.dump(model, handle)
+    return path
+
+
+def load(path: Path) -> Forecaster:
+    with path.open("rb") as handle:
+        model: Forecaster = pickle.load(handle)
+    return model

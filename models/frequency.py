@@ -1,0 +1,71 @@
+"""Frequencies of the long series format: period steps, season lengths and default horizons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Frequency:
+    code: str  # D | W | M | Q | A
+    step: str  # polars duration of one period
+    season: int  # periods in one seasonal cycle (1 = none)
+    horizon: int  # default forecast horizon in periods
+
+
+FREQUENCIES = {
+    "D": Frequency("D", "1d", 7, 28),
+    "W": Frequency("W", "1w", 52, 13),
+    "M": Frequency("M", "1mo", 12, 12),
+    "Q": Frequency("Q", "3mo", 4, 4),
+    "A": Frequency("A", "1y", 1, 2),
+}
+
+
+def frequency_named(code: str) -> Frequency:
+    if code not in FREQUENCIES:
+        raise ValueError(f"unknown frequency {code!r}: use one of {', '.join(FREQUENCIES)}")
+    return FREQUENCIES[code]
+
+
+def inferred_frequency(ds: pl.Series) -> Frequency:
+    """The frequency of regular dates, from the most common gap between consecutive distinct dates."""
+    days = ds.unique().sort().diff().dt.total_days().drop_nulls()
+    if days.is_empty():
+        raise ValueError("cannot infer a frequency from fewer than two distinct dates: give --freq")
+    gap = int(days.mode().min())  # type: ignore[arg-type]
+    for code, low, high in (("D", 1, 1), ("W", 7, 7), ("M", 28, 31), ("Q", 89, 92), ("A", 365, 366)):
+        if low <= gap <= high:
+            return FREQUENCIES[code]
+    raise ValueError(f"dates are {gap} days apart, which is no supported frequency (D, W, M, Q, A): give --freq")
+
+
+def future_frame(train: pl.DataFrame, freq: Frequency, h: int) -> pl.DataFrame:
+    """series_id, step (1..h), ds: the h periods after each series' last date in `train`."""
+    number = int(freq.step.rstrip("dwmoy"))
+    unit = freq.step.lstrip("0123456789")
+    last = train.group_by("series_id").agg(pl.col("ds").max().alias("last"))
+    steps = pl.DataFrame({"step": list(range(1, h + 1))}, schema={"step": pl.Int32})
+    return (
+        last.join(steps, how="cross")
+        .with_columns(ds=pl.col("last").dt.offset_by(pl.format("{}" + unit, pl.col("step") * number)))
+        .select("series_id", "step", "ds")
+        .sort("series_id", "step")
+    )
+
+
+def aggregated(frame: pl.DataFrame, freq: Frequency, how: str) -> pl.DataFrame:
+    """series_id, ds, y into periods of `freq` (ds = period start), e.g. daily data to weeks or months:
+    `how` is "sum" for flows (postings, counts) and "mean" for levels (indices, stocks, shares)."""
+    if how not in ("sum", "mean"):
+        raise ValueError(f"aggregation must be sum or mean, not {how!r}")
+    every = {"D": "1d", "W": "1w", "M": "1mo", "Q": "1q", "A": "1y"}[freq.code]
+    value = pl.col("y").sum() if how == "sum" else pl.col("y").mean()
+    return (
+        frame.with_columns(pl.col("ds").dt.truncate(every))
+        .group_by("series_id", "ds")
+        .agg(value)
+        .sort("series_id", "ds")
+    )

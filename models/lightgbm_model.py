@@ -1,0 +1,140 @@
+"""One global LightGBM model over all series, forecasting recursively (like mlforecast).
+
+Target transform: each series is divided by its scale (mean |y| of its last season of training, at least 3
+periods), so that series of very different sizes share one model; the scale's log is a feature, so size can
+still matter. Features: lags and rolling means of the scaled target, calendar terms, static attributes as
+categoricals, exogenous features lagged one period (carried forward beyond the data). Forecasts are
+multiplied back and clipped at 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+import lightgbm as lgb
+import numpy as np
+import polars as pl
+
+from models.base import Panel
+from models.frequency import Frequency, future_frame
+
+LAGS = {"D": [1, 2, 7, 14, 28], "W": [1, 2, 4, 13, 52], "M": [1, 2, 3, 6, 12], "Q": [1, 2, 4], "A": [1, 2, 3]}
+ROLLING = {"D": [7, 28], "W": [4, 13], "M": [3, 12], "Q": [2, 4], "A": [2, 3]}
+CALENDAR = {
+    "D": {"weekday": pl.col("ds").dt.weekday(), "month": pl.col("ds").dt.month()},
+    "W": {"week": pl.col("ds").dt.week()},
+    "M": {"month": pl.col("ds").dt.month()},
+    "Q": {"quarter": pl.col("ds").dt.quarter()},
+    "A": {},
+}
+PARAMS: dict[str, Any] = {
+    "objective": "l2",
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.9,
+    "bagging_freq": 1,
+    "verbosity": -1,
+    "num_threads": 0,
+    "seed": 7,
+    "deterministic": True,
+}
+ROUNDS = 300
+
+
+def lag_features(history: pl.DataFrame, freq: Frequency) -> pl.DataFrame:
+    """history (series_id, ds, z sorted) with lag_k and roll_k columns computed from earlier values only."""
+    shifted = pl.col("z").shift(1).over("series_id")
+    lags = [pl.col("z").shift(k).over("series_id").alias(f"lag_{k}") for k in LAGS[freq.code]]
+    rolls = [
+        shifted.rolling_mean(window, min_samples=1).over("series_id").alias(f"roll_{window}")
+        for window in ROLLING[freq.code]
+    ]
+    calendar = [expr.alias(name) for name, expr in CALENDAR[freq.code].items()]
+    return history.with_columns(*lags, *rolls, *calendar)
+
+
+class GlobalLightGBM:
+    name = "lightgbm"
+
+    def __init__(self, params: dict[str, Any] | None = None, rounds: int = ROUNDS) -> None:
+        self.params = {**PARAMS, **(params or {})}
+        self.rounds = rounds
+        self.booster: lgb.Booster | None = None
+        self.freq: Frequency | None = None
+        self.tail: pl.DataFrame | None = None  # the recent scaled history each forecast starts from
+        self.statics: pl.DataFrame | None = None  # series_id, log_scale, scale, categorical codes
+        self.categories: dict[str, list[str]] = {}
+        self.exogenous: pl.DataFrame | None = None  # series_id, ds, exogenous features (lagged one period)
+        self.features: list[str] = []
+
+    def _static_frame(self, panel: Panel, series: pl.DataFrame) -> pl.DataFrame:
+        season = max(panel.freq.season, 3)
+        statics = series.group_by("series_id").agg(scale=pl.col("y").tail(season).abs().mean())
+        statics = statics.with_columns(
+            scale=pl.when(pl.col("scale") > 0).then(pl.col("scale")).otherwise(1.0)
+        ).with_columns(log_scale=pl.col("scale").log1p())
+        if panel.attributes is not None:
+            names = [c for c in panel.attributes.columns if c != "series_id" and panel.attributes[c].dtype == pl.String]
+            self.categories = {c: sorted(panel.attributes[c].drop_nulls().unique().to_list()) for c in names}
+            codes = [
+                pl.col(c).replace_strict(values, list(range(len(values))), default=None, return_dtype=pl.Int32)
+                for c, values in self.categories.items()
+            ]
+            statics = statics.join(panel.attributes.select("series_id", *codes), on="series_id", how="left")
+        return statics
+
+    def _exogenous_lagged(self, panel: Panel) -> pl.DataFrame | None:
+        if panel.exogenous is None:
+            return None
+        names = [c for c in panel.exogenous.columns if c not in ("series_id", "ds")]
+        return (
+            panel.exogenous.sort("series_id", "ds")
+            .with_columns(pl.col(names).shift(1).over("series_id").name.prefix("exo_"))
+            .select("series_id", "ds", *(f"exo_{n}" for n in names))
+        )
+
+    def _design(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Lag, calendar, static and exogenous features of (series_id, ds, z) rows."""
+        assert self.freq is not None and self.statics is not None
+        design = lag_features(frame, self.freq).join(self.statics.drop("scale"), on="series_id", how="left")
+        if self.exogenous is not None:
+            design = design.join_asof(self.exogenous.sort("ds"), on="ds", by="series_id", strategy="backward")
+        return design
+
+    def fit(self, panel: Panel) -> Self:
+        self.freq = panel.freq
+        series = panel.series.select("series_id", "ds", "y").sort("series_id", "ds")
+        self.statics = self._static_frame(panel, series)
+        self.exogenous = self._exogenous_lagged(panel)
+        scaled = series.join(self.statics.select("series_id", "scale"), on="series_id").select(
+            "series_id", "ds", z=pl.col("y") / pl.col("scale")
+        )
+        design = self._design(scaled).filter(pl.col(f"lag_{LAGS[panel.freq.code][0]}").is_not_null())
+        self.features = [c for c in design.columns if c not in ("series_id", "ds", "z")]
+        categorical = [c for c in self.categories if c in self.features]
+        data = lgb.Dataset(
+            design.select(self.features).to_numpy().astype(np.float64), label=design["z"].to_numpy(),
+            feature_name=self.features, categorical_feature=categorical, free_raw_data=True,
+        )  # fmt: skip
+        self.booster = lgb.train(self.params, data, num_boost_round=self.rounds)
+        keep = max(max(LAGS[panel.freq.code]), max(ROLLING[panel.freq.code])) + 1
+        self.tail = scaled.group_by("series_id", maintain_order=True).tail(keep)
+        return self
+
+    def predict(self, h: int) -> pl.DataFrame:
+        if self.booster is None or self.tail is None or self.freq is None or self.statics is None:
+            raise RuntimeError("lightgbm: fit before predict")
+        future = future_frame(self.tail, self.freq, h)
+        history = self.tail
+        for step in range(1, h + 1):
+            rows = future.filter(pl.col("step") == step).select("series_id", "ds", z=pl.lit(None, dtype=pl.Float64))
+            extended = pl.concat([history, rows]).sort("series_id", "ds")
+            design = self._design(extended).join(rows.select("series_id", "ds"), on=["series_id", "ds"])
+            predicted = self.booster.predict(design.select(self.features).to_numpy().astype(np.float64))
+            filled = design.select("series_id", "ds").with_columns(z=pl.Series(predicted).clip(lower_bound=0))
+            history = pl.concat([history, filled])
+        forecasts = history.join(future, on=["series_id", "ds"]).join(self.statics.select("series_id", "scale"),
+                                                                      on="series_id")  # fmt: skip
+        return forecasts.select("series_id", "step", "ds", yhat=pl.col("z") * pl.col("scale")).sort("series_id", "step")

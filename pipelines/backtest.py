@@ -1,0 +1,134 @@
+"""`moocast backtest`: rolling-origin backtests of every forecaster on the panel or on any long-format file
+(series_id, ds, y as CSV or Parquet), scored and saved to the warehouse as a per-series scorecard."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from models.backtest import Backtest, cross_validation
+from models.base import Forecaster, Panel
+from models.baselines import Naive, SeasonalNaive, WindowAverage
+from models.ets import AutoETSForecaster
+from models.frequency import aggregated, frequency_named, inferred_frequency
+from models.lightgbm_model import GlobalLightGBM
+from models.prophet_model import ProphetForecaster
+from pipelines.readers import InputError, read_csv_strings, read_parquet_checked
+
+MODELS: dict[str, Callable[[], Forecaster]] = {
+    "naive": Naive,
+    "seasonal_naive": SeasonalNaive,
+    "window_average": WindowAverage,
+    "auto_ets": AutoETSForecaster,
+    "lightgbm": GlobalLightGBM,
+    "prophet": ProphetForecaster,
+}
+ENSEMBLE = ["lightgbm", "prophet", "auto_ets"]
+REQUIRED = ("series_id", "ds", "y")
+
+
+def series_file(path: Path) -> pl.DataFrame:
+    """series_id, ds (date), y (float) of a CSV or Parquet file; InputError naming the line and field of the
+    first value that does not parse."""
+    if path.suffix == ".parquet":
+        frame = read_parquet_checked(path, REQUIRED).select(REQUIRED).cast({c: pl.String for c in REQUIRED})
+        frame = frame.with_row_index("_line", offset=1)
+    else:
+        frame = read_csv_strings(path, REQUIRED).select("_line", *REQUIRED)
+    parsed = frame.with_columns(
+        ds_parsed=pl.col("ds").str.to_date(strict=False), y_parsed=pl.col("y").cast(pl.Float64, strict=False)
+    )
+    for field in ("series_id", "ds", "y"):
+        column = field if field == "series_id" else f"{field}_parsed"
+        bad = parsed.filter(pl.col(column).is_null())
+        if not bad.is_empty():
+            kind = "date" if field == "ds" else "value"
+            line = int(bad["_line"][0]) + (0 if path.suffix == ".parquet" else 1)  # CSV: the header is line 1
+            raise InputError(path, f"{field} {bad[field][0]!r} is not a valid {kind}", line=line, field=field)
+    series = parsed.select("series_id", ds=pl.col("ds_parsed"), y=pl.col("y_parsed"))
+    duplicated = series.filter(pl.struct("series_id", "ds").is_duplicated())
+    if not duplicated.is_empty():
+        raise InputError(path, f"series {duplicated['series_id'][0]!r} has two values for {duplicated['ds'][0]}",
+                         field="ds")  # fmt: skip
+    return series.sort("series_id", "ds")
+
+
+def panel_of(series: pl.DataFrame, freq: str | None, season: int | None, how: str) -> Panel:
+    """A Panel at `freq` (inferred when None; data at a finer frequency is aggregated with `how`)."""
+    native = inferred_frequency(series["ds"])
+    target = frequency_named(freq) if freq else native
+    if target.code != native.code:
+        series = aggregated(series, target, how)
+    return Panel(series, replace(target, season=season) if season else target)
+
+
+def warehouse_panel(
+    con: duckdb.DuckDBPyConnection, source: str, hierarchy_level: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(series, attributes) of the panel for one source (and hierarchy level)."""
+    attributes = con.sql(
+        "SELECT * FROM series_attributes WHERE source = ? AND (? IS NULL OR hierarchy_level = ?)",
+        params=[source, hierarchy_level, hierarchy_level],
+    ).pl()
+    if attributes.is_empty():
+        raise ValueError(f"the panel has no series from {source!r}: run `moocast panel` first, or check --source")
+    con.register("wanted", attributes.select("series_id").to_arrow())
+    series = con.sql("SELECT series_id, ds, y FROM series WHERE series_id IN (SELECT series_id FROM wanted) "
+                     "ORDER BY series_id, ds").pl()  # fmt: skip
+    con.unregister("wanted")
+    return series, attributes
+
+
+def run_backtest(panel: Panel, models: list[str], h: int, windows: int,
+                 on_fit: Callable[[str, int], None] = lambda model, window: None) -> Backtest:  # fmt: skip
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown:
+        raise ValueError(f"unknown model(s) {unknown}: choose from {', '.join(MODELS)}")
+    members = [m for m in ENSEMBLE if m in models]
+    return cross_validation(panel, {m: MODELS[m] for m in models}, h, windows,
+                            ensemble=members if len(members) > 1 else None, on_fit=on_fit)  # fmt: skip
+
+
+def backtest_json(backtest: Backtest) -> dict[str, Any]:
+    return {
+        "models": {
+            row["model"]: {k: row[k] for k in ("mase", "smape", "rmsse", "coverage_80", "coverage_95")}
+            for row in backtest.summary.iter_rows(named=True)
+        },
+        "series": backtest.summary.select(pl.col("series").max()).item(),
+        "series_skipped": backtest.series_skipped,
+        "windows": backtest.windows,
+        "horizon": backtest.horizon,
+    }
+
+
+def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, panel: Panel, label: str) -> str:
+    """Store the run and its per-series scorecard in one transaction; returns the run id."""
+    run_id = uuid.uuid4().hex[:12]
+    summary = backtest_json(backtest)
+    per_series = (
+        backtest.scores.group_by("model", "series_id")
+        .agg(pl.col("mase", "smape", "rmsse", "coverage_80", "coverage_95").mean())
+        .with_columns(run_id=pl.lit(run_id))
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("INSERT INTO backtest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, datetime.now(), label, panel.freq.code, panel.freq.season, backtest.horizon,
+                     backtest.windows, summary["series"], backtest.series_skipped, json.dumps(summary)])  # fmt: skip
+        con.register("scores", per_series.to_arrow())
+        con.execute("INSERT INTO backtest_scores BY NAME SELECT * FROM scores")
+        con.unregister("scores")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return run_id

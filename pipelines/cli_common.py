@@ -1,0 +1,14 @@
+"""What every `moocast` command module shares: the error console and the failure exit."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print `message` as an error on stderr; the Exit to raise (1: bad input or failure, 2: usage)."""
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)

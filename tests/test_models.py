@@ -1,0 +1,139 @@
+"""Forecasters and backtests on tiny literal frames and a small generated panel."""
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from models.backtest import cross_validation
+from models.base import Panel, load, save
+from models.baselines import Naive, SeasonalNaive, WindowAverage
+from models.frequency import FREQUENCIES, aggregated, future_frame, inferred_frequency
+from models.intervals import scaled_error_quantiles, with_intervals
+from models.lightgbm_model import GlobalLightGBM
+from models.metrics import insample_scales, window_scores
+from models.selection import best_models, ensemble_forecasts, selected_forecasts
+
+MONTHLY = FREQUENCIES["M"]
+TINY = pl.DataFrame(
+    {
+        "series_id": ["a"] * 5 + ["b"] * 2,
+        "ds": [date(2020, m, 1) for m in range(1, 6)] + [date(2020, 1, 1), date(2020, 2, 1)],
+        "y": [1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0],
+    }
+)
+
+
+def test_frequencies() -> None:
+    assert inferred_frequency(pl.Series([date(2020, 1, 1), date(2020, 2, 1), date(2020, 3, 1)])).code == "M"
+    assert inferred_frequency(pl.Series([date(2020, 1, 1), date(2021, 1, 1)])).code == "A"
+    with pytest.raises(ValueError, match="no supported frequency"):
+        inferred_frequency(pl.Series([date(2020, 1, 1), date(2020, 1, 4)]))
+    future = future_frame(TINY, FREQUENCIES["Q"], 2)
+    assert future.filter(pl.col("series_id") == "a")["ds"].to_list() == [date(2020, 8, 1), date(2020, 11, 1)]
+    daily = pl.DataFrame({"series_id": ["a"] * 3, "ds": [date(2020, 1, 1), date(2020, 1, 2), date(2020, 2, 1)],
+                          "y": [1.0, 3.0, 5.0]})  # fmt: skip
+    assert aggregated(daily, MONTHLY, "mean")["y"].to_list() == [2.0, 5.0]
+    assert aggregated(daily, MONTHLY, "sum")["y"].to_list() == [4.0, 5.0]
+
+
+def test_baselines() -> None:
+    panel = Panel(TINY, replace(MONTHLY, season=3))
+    naive = Naive().fit(panel).predict(2)
+    assert naive.filter(pl.col("series_id") == "a")["yhat"].to_list() == [5.0, 5.0]
+    seasonal = SeasonalNaive().fit(panel).predict(4)
+    assert seasonal.filter(pl.col("series_id") == "a")["yhat"].to_list() == [3.0, 4.0, 5.0, 3.0]
+    assert WindowAverage().fit(panel).predict(1)["yhat"].to_list() == [4.0, 7.5]
+
+
+def test_panel_until_drops_the_last_observations() -> None:
+    kept = Panel(TINY, MONTHLY).until(2).series
+    assert kept["y"].to_list() == [1.0, 2.0, 3.0]
+
+
+def test_scales_and_scores_by_hand() -> None:
+    train = pl.DataFrame({"series_id": ["a"] * 4 + ["f"] * 3, "ds": [date(2020, m, 1) for m in (1, 2, 3, 4, 1, 2, 3)],
+                          "y": [1.0, 3.0, 2.0, 4.0, 0.0, 0.0, 0.0]})  # fmt: skip
+    scales = insample_scales(train, season=1)
+    assert scales.sort("series_id").rows() == [("a", 5 / 3, 9 / 3), ("f", 1.0, 1.0)]
+    forecasts = pl.DataFrame({"model": ["m", "m"], "window": [0, 0], "series_id": ["a", "a"], "step": [1, 2],
+                              "y": [4.0, 6.0], "yhat": [5.0, 6.0], "lo_80": [3.0, 6.5], "hi_80": [6.0, 7.0],
+                              "lo_95": [0.0, 0.0], "hi_95": [9.0, 9.0]})  # fmt: skip
+    row = window_scores(forecasts, scales.with_columns(window=pl.lit(0))).row(0, named=True)
+    assert row["mase"] == pytest.approx(0.5 / (5 / 3))
+    assert row["smape"] == pytest.approx((1 / 9 + 0) / 2)
+    assert row["rmsse"] == pytest.approx((0.5 / 3) ** 0.5)
+    assert (row["coverage_80"], row["coverage_95"]) == (0.5, 1.0)
+
+
+def test_conformal_intervals_are_scaled_and_non_negative() -> None:
+    residuals = pl.DataFrame({"model": ["m"] * 4, "step": [1] * 4, "y": [10.0, 10.0, 10.0, 10.0],
+                              "yhat": [9.0, 8.0, 12.0, 14.0], "mae_scale": [1.0, 1.0, 2.0, 2.0]})  # fmt: skip
+    quantiles = scaled_error_quantiles(residuals)
+    assert quantiles.row(0) == ("m", 1, 2.0, 2.0)  # scaled errors 1, 2, 1, 2
+    forecasts = pl.DataFrame({"model": ["m", "m"], "series_id": ["s", "s"], "step": [1, 2], "yhat": [1.0, 5.0]})
+    bounded = with_intervals(forecasts, quantiles, pl.DataFrame({"series_id": ["s"], "mae_scale": [3.0]}))
+    assert bounded.select("lo_80", "hi_80").rows() == [(0.0, 7.0), (0.0, 11.0)]  # step 2: widest quantile
+
+
+def test_selection_and_ensemble() -> None:
+    scores = pl.DataFrame({"model": ["x", "y", "x", "y"], "window": [0] * 4, "series_id": ["s", "s", "t", "t"],
+                           "mase": [0.5, 0.9, 1.2, 0.7]})  # fmt: skip
+    choice = best_models(scores, ["x", "y"])
+    assert choice.rows() == [("s", "x"), ("t", "y")]
+    forecasts = pl.DataFrame({"model": ["x", "y", "x", "y", "x", "y"], "series_id": ["s", "s", "t", "t", "u", "u"],
+                              "step": [1] * 6, "yhat": [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]})  # fmt: skip
+    assert ensemble_forecasts(forecasts, ["x", "y"]).sort("series_id")["yhat"].to_list() == [2.0, 6.0, 10.0]
+    picked = selected_forecasts(forecasts, choice, fallback="y").sort("series_id")
+    assert picked["yhat"].to_list() == [1.0, 7.0, 11.0] and set(picked["model"]) == {"selected"}
+
+
+def generated_panel(series: int = 40, months: int = 60, seed: int = 0) -> Panel:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(series):
+        level = rng.uniform(5, 500)
+        for m in range(months):
+            seasonal = 1 + 0.3 * np.sin(2 * np.pi * m / 12)
+            rows.append((f"s{s}", date(2018 + m // 12, m % 12 + 1, 1),
+                         max(0.0, level * seasonal * (1 + 0.01 * m) + rng.normal(0, level * 0.1))))  # fmt: skip
+    frame = pl.DataFrame(rows, schema=["series_id", "ds", "y"], orient="row")
+    attributes = pl.DataFrame(
+        {"series_id": [f"s{s}" for s in range(series)], "region": [f"r{s % 4}" for s in range(series)]}
+    )
+    return Panel(frame, MONTHLY, attributes)
+
+
+def test_lightgbm_is_global_non_negative_and_round_trips(tmp_path: Path) -> None:
+    panel = generated_panel()
+    model = GlobalLightGBM(rounds=50).fit(panel)
+    forecast = model.predict(6)
+    assert forecast.height == 40 * 6 and forecast["yhat"].min() >= 0  # type: ignore[operator]
+    again = load(save(model, tmp_path / "m.pkl")).predict(6)
+    assert again.equals(forecast)
+
+
+def test_backtest_windows_intervals_and_selection() -> None:
+    panel = generated_panel()
+    backtest = cross_validation(
+        panel, {"seasonal_naive": SeasonalNaive, "naive": Naive, "lightgbm": lambda: GlobalLightGBM(rounds=60)},
+        h=6, windows=2, ensemble=["seasonal_naive", "lightgbm"],
+    )  # fmt: skip
+    summary = {row["model"]: row for row in backtest.summary.iter_rows(named=True)}
+    assert set(summary) == {"seasonal_naive", "naive", "lightgbm", "ensemble", "selected"}
+    assert backtest.forecasts["window"].unique().sort().to_list() == [2, 3]  # windows 0 and 1 only calibrate
+    assert all(row["series"] == 40 for row in summary.values())
+    # seasonal data: the seasonal models beat the naive one, and the selection is never the worst
+    assert summary["seasonal_naive"]["mase"] < summary["naive"]["mase"]
+    assert summary["selected"]["mase"] < max(row["mase"] for row in summary.values())
+    assert 0.6 <= summary["selected"]["coverage_80"] <= 1.0
+    last = backtest.forecasts.filter(pl.col("window") == 3, pl.col("model") == "naive", pl.col("step") == 6)
+    assert last["ds"].unique().to_list() == [date(2022, 12, 1)]  # the final window ends at the last month
+
+
+def test_backtest_says_when_series_are_too_short() -> None:
+    with pytest.raises(ValueError, match="no series is long enough"):
+        cross_validation(Panel(TINY, MONTHLY), {"naive": Naive}, h=2, windows=2)
