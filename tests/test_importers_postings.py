@@ -31,6 +31,11 @@ def test_real_eures_sample_loads_every_posting(con: duckdb.DuckDBPyConnection, i
                       "WHERE posting_id = 'BG3'").fetchone()
     assert row == ("Инженер, инвеститорски контрол", "Engineer, investor control", "BG", "2025-11-06") or \
         row[1:] == ("Engineer, investor control", "BG", "2025-11-06")  # type: ignore[index]
+    # English titles belong to the same ad (the translated file reuses job ids for other ads)
+    english = dict(con.execute("SELECT posting_id, title_en FROM postings WHERE posting_id IN ('BG24', 'BG31')")
+                   .fetchall())  # fmt: skip
+    assert english == {"BG24": "Developer, software", "BG31": "Programmer, software applications"}
+    assert con.execute("SELECT count(title_en) FROM postings").fetchall()[0][0] > 1000
     links = con.execute("SELECT count(*) FILTER (duplicate_of IS NOT NULL), "
                         "count(*) FILTER (near_duplicate_of IS NOT NULL) FROM postings").fetchone()
     assert links is not None and links[0] >= 1 and links[1] >= 1

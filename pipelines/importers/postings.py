@@ -144,10 +144,14 @@ def read_eures(path: Path) -> Batch:
     frame = _posting_frame(generic, pl.lit("eures"))
     if translated:
         files.append(translated[0])
-        titles = read_csv_strings(translated[0], ("job_id", "job_title")).select(
-            pl.col("job_id").alias("posting_id"), pl.col("job_title").alias("title_en")
-        ).unique("posting_id", keep="first")
-        frame = frame.join(titles, on="posting_id", how="left")
+        # The translated file numbers its ads apart from the original (same job_id, other ad): match the ad
+        # itself, by company, date and full description.
+        keys = ["company_name", "date", "full_description"]
+        titles = read_csv_strings(translated[0], ("job_title", *keys)).select(
+            *keys, pl.col("job_title").alias("title_en")
+        ).unique(keys, keep="first")
+        by_line = raw.join(titles, on=keys, how="left").select(LINE, FILE, "title_en")
+        frame = frame.join(by_line, on=[LINE, FILE], how="left")
     return _batch("eures", path, files, frame, ("job_id", "job_title", "date", "country_code"))
 
 
