@@ -7,7 +7,7 @@ English). Re-running processes only what is new; a newer ESCO version re-extract
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from features.language import detected_languages
 from features.skills import COMMON_WORD_SHARE, common_words, label_automaton, label_entries, skill_matches
 
 EXTRACTOR = "literal-1"
+CHUNK = 10_000  # postings detected, matched and inserted at a time
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,17 @@ def literal_extractor(con: duckdb.DuckDBPyConnection, lang: str, common_share: f
     return Extractor(label_automaton(label_entries(labels, lang, common)), preferred)
 
 
-def _pending(con: duckdb.DuckDBPyConnection, version: str) -> pl.DataFrame:
-    return con.sql(
-        "SELECT p.posting_key, p.title, coalesce(p.description, '') AS description, p.language FROM postings p "
-        "WHERE NOT EXISTS (SELECT 1 FROM extraction_status e WHERE e.posting_key = p.posting_key "
-        "AND e.taxonomy_version = ?) ORDER BY p.posting_key",
-        params=[version],
-    ).pl()
+PENDING = (
+    "FROM postings p WHERE NOT EXISTS (SELECT 1 FROM extraction_status e WHERE e.posting_key = p.posting_key "
+    "AND e.taxonomy_version = ?)"
+)
+
+
+def _pending_chunks(reader: duckdb.DuckDBPyConnection, version: str) -> Iterator[pl.DataFrame]:
+    """The postings not yet processed for `version`, CHUNK rows at a time, streamed (never all in memory)."""
+    columns = "p.posting_key, p.title, coalesce(p.description, '') AS description, p.language"
+    for batch in reader.sql(f"SELECT {columns} {PENDING}", params=[version]).to_arrow_reader(CHUNK):
+        yield pl.DataFrame(batch)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
@@ -69,12 +74,76 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> N
     con.unregister("new_rows")
 
 
+def _languages(texts: list[str], given: list[str | None]) -> pl.DataFrame:
+    """Language, confidence and method per posting: the stated language, else the detected one."""
+    detected = iter(detected_languages(t for t, lang in zip(texts, given, strict=True) if lang is None))
+    found = [(lang, 1.0, "given") if lang is not None else (*next(detected), "detected") for lang in given]
+    return pl.DataFrame(
+        found, orient="row", schema={"language": pl.String, "confidence": pl.Float64, "method": pl.String}
+    )
+
+
+SKILL_COLUMNS = {
+    "skill_uri": pl.String,
+    "confidence": pl.Float64,
+    "span_start": pl.Int32,
+    "span_end": pl.Int32,
+    "matched_text": pl.String,
+    "matched_label": pl.String,
+}
+
+
+def _chunk_tables(
+    postings: pl.DataFrame, version: str, extractor_of: Callable[[str], Extractor | None]
+) -> dict[str, pl.DataFrame]:
+    """The posting_languages, posting_skills and extraction_status rows of one chunk of pending postings."""
+    texts = [f"{title}\n{description}" for title, description in postings.select("title", "description").iter_rows()]
+    languages = _languages(texts, postings["language"].to_list())
+    keys, langs, rows, statuses, counts = [], [], [], [], []
+    for key, text, lang in zip(postings["posting_key"], texts, languages["language"], strict=True):
+        extractor = extractor_of(lang) if lang is not None else None
+        if extractor is None:
+            statuses.append("unsupported_language")
+            counts.append(0)
+            continue
+        matches = skill_matches(text, extractor.automaton)
+        keys += [key] * len(matches)
+        langs += [lang] * len(matches)
+        rows += [
+            (m.skill_uri, m.confidence, m.span_start, m.span_end, m.matched_text, m.matched_label) for m in matches
+        ]
+        statuses.append("extracted")
+        counts.append(len(matches))
+    skills = pl.DataFrame(rows, orient="row", schema=SKILL_COLUMNS).with_columns(
+        posting_key=pl.Series(keys, dtype=pl.String),
+        taxonomy_version=pl.lit(version),
+        method=pl.lit("literal"),
+        lang=pl.Series(langs, dtype=pl.String),
+    )
+    keyed = postings.select("posting_key")
+    status = keyed.with_columns(
+        taxonomy_version=pl.lit(version),
+        extractor=pl.lit(EXTRACTOR),
+        status=pl.Series(statuses, dtype=pl.String),
+        skills=pl.Series(counts, dtype=pl.Int32),
+        processed_at=pl.lit(datetime.now()),
+    )
+    return {
+        "posting_languages": pl.concat([keyed, languages], how="horizontal"),
+        "posting_skills": skills,
+        "extraction_status": status,
+    }
+
+
 def extract_postings(
     con: duckdb.DuckDBPyConnection,
     version: str | None = None,
     on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> dict[str, Any]:
-    """Extract the pending postings; returns counts (processed, extracted, unsupported by language, skills)."""
+    """Extract the pending postings; returns counts (processed, extracted, unsupported by language, skills).
+
+    Postings are streamed, detected, matched and inserted CHUNK at a time, so memory does not grow with their
+    number; every chunk belongs to the same transaction, so the run is all or nothing."""
     version = version or latest_esco_version(con)
     available = {
         row[0]
@@ -82,99 +151,45 @@ def extract_postings(
             "SELECT DISTINCT lang FROM concept_labels WHERE concept_kind = 'skill' AND version = ?", [version]
         ).fetchall()
     }
-    postings = _pending(con, version)
-    texts = [f"{title}\n{description}" for title, description in postings.select("title", "description").iter_rows()]
-    detected = detected_languages(t for t, given in zip(texts, postings["language"], strict=True) if given is None)
-    guesses = iter(detected)
-    languages: list[str | None] = []
-    confidences, methods = [], []
-    for given in postings["language"]:
-        lang, confidence = (given, 1.0) if given is not None else next(guesses)
-        languages.append(lang)
-        confidences.append(confidence)
-        methods.append("given" if given is not None else "detected")
-    extractors = {
-        lang: literal_extractor(con, lang, COMMON_WORD_SHARE, version) for lang in available if lang in set(languages)
-    }
-    skill_rows, status_rows, unsupported = [], [], Counter[str]()
-    now = datetime.now()
-    for index, (key, text, lang) in enumerate(zip(postings["posting_key"], texts, languages, strict=True)):
-        if lang in extractors:
-            matches = skill_matches(text, extractors[lang].automaton)
-            skill_rows += [
-                (
-                    key,
-                    version,
-                    m.skill_uri,
-                    m.confidence,
-                    "literal",
-                    lang,
-                    m.span_start,
-                    m.span_end,
-                    m.matched_text,
-                    m.matched_label,
-                )
-                for m in matches
-            ]
-            status_rows.append((key, version, EXTRACTOR, "extracted", len(matches), now))
-        else:
-            unsupported[lang or "undetermined"] += 1
-            status_rows.append((key, version, EXTRACTOR, "unsupported_language", 0, now))
-        if index % 500 == 0:
-            on_progress(index, postings.height)
-    on_progress(postings.height, postings.height)
+    extractors: dict[str, Extractor] = {}
+
+    def extractor_of(lang: str) -> Extractor | None:
+        if lang in available and lang not in extractors:
+            extractors[lang] = literal_extractor(con, lang, COMMON_WORD_SHARE, version)
+        return extractors.get(lang)
+
+    total = con.execute(f"SELECT count(*) {PENDING}", [version]).fetchall()[0][0]
+    processed, extracted, skills_found, unsupported = 0, 0, 0, Counter[str]()
+    reader = con.cursor()  # a connection of its own: it streams the pending postings while `con` writes
+    reader.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout, amid --json output
     con.execute("BEGIN TRANSACTION")
     try:
-        keys = postings.select("posting_key")
-        con.register("pending_keys", keys.to_arrow())
-        con.execute("DELETE FROM posting_languages WHERE posting_key IN (SELECT posting_key FROM pending_keys)")
-        con.unregister("pending_keys")
-        _insert(
-            con,
-            "posting_languages",
-            keys.with_columns(
-                language=pl.Series(languages, dtype=pl.String),
-                confidence=pl.Series(confidences, dtype=pl.Float64),
-                method=pl.Series(methods, dtype=pl.String),
-            ),
-        )
-        _insert(
-            con,
-            "posting_skills",
-            pl.DataFrame(
-                skill_rows,
-                orient="row",
-                schema=[
-                    "posting_key",
-                    "taxonomy_version",
-                    "skill_uri",
-                    "confidence",
-                    "method",
-                    "lang",
-                    "span_start",
-                    "span_end",
-                    "matched_text",
-                    "matched_label",
-                ],
-            ),
-        )
-        _insert(
-            con,
-            "extraction_status",
-            pl.DataFrame(
-                status_rows,
-                orient="row",
-                schema=["posting_key", "taxonomy_version", "extractor", "status", "skills", "processed_at"],
-            ),
-        )
+        for postings in _pending_chunks(reader, version):
+            tables = _chunk_tables(postings, version, extractor_of)
+            con.register("pending_keys", postings.select("posting_key").to_arrow())
+            con.execute("DELETE FROM posting_languages WHERE posting_key IN (SELECT posting_key FROM pending_keys)")
+            con.unregister("pending_keys")
+            for table, rows in tables.items():
+                _insert(con, table, rows)
+            status = tables["extraction_status"].join(tables["posting_languages"], on="posting_key")
+            extracted += status.filter(pl.col("status") == "extracted").height
+            unsupported.update(
+                lang or "undetermined" for lang in status.filter(pl.col("status") != "extracted")["language"]
+            )
+            skills_found += tables["posting_skills"].height
+            processed += postings.height
+            on_progress(processed, total)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        reader.close()
+    on_progress(processed, total)
     return {
         "taxonomy_version": version,
-        "processed": postings.height,
-        "extracted": sum(1 for row in status_rows if row[3] == "extracted"),
+        "processed": processed,
+        "extracted": extracted,
         "unsupported_by_language": dict(unsupported),
-        "skills_found": len(skill_rows),
+        "skills_found": skills_found,
     }

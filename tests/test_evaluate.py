@@ -54,3 +54,35 @@ def test_real_decorte_files_beat_the_literal_floor(esco_warehouse: Path, inputs:
     # (P >= 0.60, F1 >= 0.35) is not reached yet by literal matching alone: see the README.
     assert ours["precision"] > floor["precision"] + 0.1
     assert ours["f1"] > floor["f1"]
+
+
+def test_tiny_conll_spans_scored_by_the_real_lexicon(esco_warehouse: Path, tmp_path: Path) -> None:
+    conll = tmp_path / "spans.txt"
+    conll.write_text("Strong O\nSQL B-Skill\nand O\nPython B-Skill\nskills O\n\nFriendly O\noffice O\n",
+                     encoding="utf-8")
+    spans = _scores(esco_warehouse, [], "--spans", str(conll))["spans"]
+    assert (spans["sentences"], spans["gold_spans"], spans["predicted_spans"]) == (2, 2, 2)
+    assert spans["strict"] == spans["lenient"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+
+
+def test_real_green_2022_spans(esco_warehouse: Path, inputs: Path) -> None:
+    conll = inputs / "benchmarks/skill_extraction/green_2022_ner/testset_conll.txt"
+    tags = [line.split()[-1] if line.strip() else "" for line in conll.read_text(encoding="utf-8").splitlines()]
+    sentences = sum(1 for tag, before in zip(tags, ["", *tags], strict=False) if tag and not before)
+    mentions = sum(1 for tag, before in zip(tags, ["", *tags], strict=False)
+                   if tag == "B-Skill" or (tag == "I-Skill" and before not in ("B-Skill", "I-Skill")))
+    spans = _scores(esco_warehouse, [], "--spans", str(conll))["spans"]
+    assert spans["sentences"] == sentences == 336
+    assert spans["gold_spans"] == mentions
+    assert spans["predicted_spans"] > 0
+    for match in ("strict", "lenient"):
+        assert set(spans[match]) == {"precision", "recall", "f1"}
+        assert all(0.0 <= value <= 1.0 for value in spans[match].values())
+    # an exact span is also an overlapping one
+    assert spans["lenient"]["precision"] >= spans["strict"]["precision"]
+    assert spans["lenient"]["recall"] >= spans["strict"]["recall"]
+
+
+def test_eval_extraction_needs_gold(esco_warehouse: Path) -> None:
+    result = CliRunner().invoke(app, ["--warehouse", str(esco_warehouse), "eval-extraction"])
+    assert result.exit_code == 2 and "--spans" in result.output

@@ -24,6 +24,11 @@ def test_detected_languages() -> None:
     assert [lang for lang, _ in found] == ["fr", "de", None]
 
 
+def test_detection_reads_further_when_the_first_characters_decide_nothing() -> None:
+    ruled = "=" * 400 + "\nWir suchen eine erfahrene Pflegefachkraft für unser Team in München."
+    assert [lang for lang, _ in detected_languages([ruled, "=" * 400])] == ["de", None]
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path, inputs: Path) -> Path:
     path = tmp_path / "w.duckdb"

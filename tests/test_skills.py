@@ -1,8 +1,17 @@
 """features.skills: the literal matcher on tiny literal lexicons."""
 
+import sys
+
 import polars as pl
 
-from features.skills import common_words, label_automaton, label_entries, skill_matches
+from features.skills import (
+    PYTHON_WHITESPACE,
+    common_words,
+    label_automaton,
+    label_entries,
+    normalized_label,
+    skill_matches,
+)
 
 LABELS = pl.DataFrame(
     {
@@ -66,3 +75,25 @@ def test_spans_point_into_the_original_text() -> None:
 def test_common_words_are_those_in_many_descriptions() -> None:
     descriptions = pl.Series(["manage data well", "store data", "Data and SQL", None])
     assert common_words(descriptions, 0.5) == frozenset({"data"})
+
+
+def test_label_keys_are_normalized_label_of_each_label() -> None:
+    odd = ["  Data\tAnalysis ", "ΟΔΟΣ ΣΟΦΙΑ", "İzmir logistics", "a\x1cb\u2003c", "\x1fcloud\u3000", "Data  analysis"]
+    labels = pl.DataFrame(
+        {
+            "uri": [f"s:{i}" for i in range(len(odd))],
+            "lang": "en",
+            "label_type": "preferred",
+            "label": odd,
+            "reuse_level": pl.Series([None] * len(odd), dtype=pl.String),
+        }
+    )
+    assert set(label_entries(labels, "en")) == {normalized_label(label) for label in odd}
+    assert set(PYTHON_WHITESPACE) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+
+
+def test_unusual_white_space_and_case_keep_offsets() -> None:
+    text = "İ\u2003MACHINE\x1cLEARNING\tand\u00a0python"
+    automaton = label_automaton(label_entries(LABELS, "en"))
+    found = [(m.skill_uri, text[m.span_start : m.span_end]) for m in skill_matches(text, automaton)]
+    assert found == [("s:ml", "MACHINE\x1cLEARNING"), ("s:py", "python")]
