@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from features.skills import COMMON_WORD_SHARE
+from pipelines.cli_forecast import backtest
 from pipelines.ingest import RunReport
 from pipelines.orchestrate import ingest_sources, planned_sources
 from pipelines.readers import InputError
@@ -239,9 +240,14 @@ def panel(
 @app.command("eval-extraction")
 def eval_extraction(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Gold files in the Decorte format (sentence, span, sub_span, "
-                                                "label), e.g. ../shared/data/benchmarks/skill_extraction/"
-                                                "decorte_esco/*_validation_annotations.csv")],
+    files: Annotated[list[Path] | None, typer.Argument(help="Gold files in the Decorte format (sentence, span, "
+                                                       "sub_span, label), e.g. ../shared/data/benchmarks/"
+                                                       "skill_extraction/decorte_esco/*_validation_annotations.csv",
+                                                       show_default=False)] = None,
+    spans: Annotated[Path | None, typer.Option("--spans", help="Also score character spans against the Skill "
+                                               "mentions of a CoNLL NER file, e.g. ../shared/data/benchmarks/"
+                                               "skill_extraction/green_2022_ner/testset_conll.txt",
+                                               show_default=False)] = None,
     floor: Annotated[bool, typer.Option("--floor", help="Score the literal-match floor instead: every ESCO label, "
                                         "no common-word filter")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -249,44 +255,121 @@ def eval_extraction(
     """Precision, recall and F1 of skill extraction, micro-averaged over sentences, per file and pooled.
 
     For each sentence the gold set is its labels other than LABEL NOT PRESENT; the prediction is the set of
-    ESCO preferred labels extracted from that sentence alone. The lexicon comes from the warehouse."""
-    from pipelines.evaluate import extraction_scores
+    ESCO preferred labels extracted from that sentence alone. With --spans, the extracted character spans of
+    each CoNLL sentence (tokens joined by spaces) are scored against its gold Skill spans, strict (same span)
+    and lenient (overlapping). The lexicon comes from the warehouse."""
+    from pipelines.evaluate import conll_span_scores, extraction_scores
     from pipelines.extract import latest_esco_version, literal_extractor
 
     settings: Settings = ctx.obj
-    for path in files:
+    if not files and spans is None:
+        raise _fail("give Decorte gold FILEs, --spans FILE, or both", 2)
+    for path in [*(files or []), *([spans] if spans else [])]:
         if not path.is_file():
             raise _fail(f"{path}: no such gold file", 2)
     with connect(settings.warehouse, read_only=True) as con:
         extractor = literal_extractor(con, "en", None if floor else COMMON_WORD_SHARE, latest_esco_version(con))
     try:
-        scores = extraction_scores(files, extractor)
+        scores: dict[str, Any] = extraction_scores(files, extractor) if files else {}
+        if spans is not None:
+            scores["spans"] = {"file": str(spans), **conll_span_scores(spans, extractor)}
     except InputError as error:
         raise _fail(str(error)) from None
     if as_json:
         print(json.dumps(scores, indent=2))
         return
-    table = Table(title="skill extraction" + (" (literal floor)" if floor else ""))
-    for column in ("file", "sentences", "precision", "recall", "F1"):
-        table.add_column(column, justify="left" if column == "file" else "right")
-    rows = {**scores["files"], "pooled": scores["pooled"]}
-    for name, s in rows.items():
-        table.add_row(Path(name).name, f"{s['sentences']:.0f}", f"{s['precision']:.3f}", f"{s['recall']:.3f}",
-                      f"{s['f1']:.3f}")
+    title = " (literal floor)" if floor else ""
+    if files:
+        table = Table(title="skill extraction" + title)
+        for column in ("file", "sentences", "precision", "recall", "F1"):
+            table.add_column(column, justify="left" if column == "file" else "right")
+        rows = {**scores["files"], "pooled": scores["pooled"]}
+        for name, s in rows.items():
+            table.add_row(Path(name).name, f"{s['sentences']:.0f}", f"{s['precision']:.3f}", f"{s['recall']:.3f}",
+                          f"{s['f1']:.3f}")
+        Console().print(table)
+    if spans is not None:
+        found = scores["spans"]
+        table = Table(title=f"skill spans{title}: {spans.name}", caption=f"{found['sentences']} sentences, "
+                      f"{found['gold_spans']} gold spans, {found['predicted_spans']} predicted")
+        for column in ("match", "precision", "recall", "F1"):
+            table.add_column(column, justify="left" if column == "match" else "right")
+        for match in ("strict", "lenient"):
+            s = found[match]
+            table.add_row(match, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}")
+        Console().print(table)
+
+
+@app.command()
+def code(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Code every posting not yet coded with its ESCO occupation (ISCO-08 group), region and NACE section.
+
+    The title is matched with the ESCO occupation labels of the posting's language, or EURES's English title
+    when that language has none. One transaction: re-running codes only new postings."""
+    from pipelines.coding import code_postings
+
+    with connect(ctx.obj.warehouse) as con:
+        try:
+            counts = code_postings(con)
+        except ValueError as error:
+            raise _fail(str(error), 2) from None
+    if as_json:
+        print(json.dumps(counts, indent=2))
+    else:
+        Console().print(counts)
+
+
+@app.command("eval-occupations")
+def eval_occupations(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Accuracy of title -> occupation coding on O*NET alternate titles, through the ESCO-O*NET crosswalk.
+
+    A title counts as right when its predicted occupation's ISCO-08 group is one of those of the ESCO
+    occupations crosswalked to its O*NET code; also: exact-occupation accuracy, coverage, and the accuracy of
+    always predicting the most often right ISCO group (a trivial baseline)."""
+    from pipelines.coding import occupation_accuracy
+
+    with connect(ctx.obj.warehouse, read_only=True) as con:
+        try:
+            scores = occupation_accuracy(con)
+        except ValueError as error:
+            raise _fail(str(error), 2) from None
+    if as_json:
+        print(json.dumps(scores, indent=2))
+        return
+    table = Table(title="title -> occupation on O*NET alternate titles")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in scores.items():
+        table.add_row(name, f"{value:.4f}" if isinstance(value, float) else str(value))
     Console().print(table)
 
 
 @app.command()
 def run(ctx: typer.Context) -> None:
-    """The whole chain on the default inputs: ingest everything, then report what the warehouse holds."""
+    """The whole chain on the default inputs: ingest everything, extract skills, code postings, build the
+    skill-demand panel, then report what the warehouse holds. Every step is incremental or idempotent, so a
+    second run only does what is new."""
+    import time
+
+    from pipelines.coding import code_postings
+    from pipelines.extract import extract_postings
+    from pipelines.panel import build_panel
+
     settings: Settings = ctx.obj
     reports = run_ingest(settings, "all", [], None, quiet=False)
     _print_reports(reports)
-    with connect(settings.warehouse, read_only=True) as con:
+    with connect(settings.warehouse) as con:
+        for name, step in (("extract", extract_postings), ("code", code_postings), ("panel", build_panel)):
+            started = time.perf_counter()
+            counts = step(con)
+            shown = {k: v for k, v in counts.items() if not isinstance(v, dict)}
+            err.print(f"{name}: {shown} ({time.perf_counter() - started:.1f} s)")
         report_path = validation_report_path(con, settings.reports)
     ctx.invoke(status, ctx=ctx, as_json=False)
     print(f"warehouse: {settings.warehouse}\nvalidation report: {report_path}")
 
+
+app.command()(backtest)
 
 if __name__ == "__main__":
     sys.exit(app())
