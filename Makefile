@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+SEMANTIC := $(VENV)/.semantic-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test install lint typecheck unit clean
+.PHONY: run test install install-semantic lint typecheck unit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +17,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# The optional `semantic` extra: torch's CPU build first, so that sentence-transformers does not pull CUDA.
+$(SEMANTIC): $(STAMP)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,semantic]'
+	touch $(SEMANTIC)
+
+install-semantic: $(SEMANTIC)
+
 run: install
 	$(BIN)/moocast run
 
@@ -25,7 +34,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+unit: install-semantic
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

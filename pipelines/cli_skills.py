@@ -4,6 +4,7 @@ pipelines/cli.py)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,16 +19,21 @@ from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
+SEMANTIC_HELP = ("Also link phrases no label matched to the nearest ESCO skill with an offline sentence-embedding "
+                 "model (needs `make install-semantic`)")
+
 
 def extract(
     ctx: typer.Context,
     taxonomy_version: Annotated[str | None, typer.Option(help="ESCO version to extract for [default: latest]")] = None,
+    semantic: Annotated[bool, typer.Option("--semantic", help=SEMANTIC_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Extract ESCO skills from every posting not yet processed for the taxonomy version (incremental).
 
     Languages with ESCO skill labels in the warehouse are extracted natively; others are recorded as
-    unsupported, never read as English. One transaction: re-running changes nothing."""
+    unsupported, never read as English. One transaction: re-running changes nothing. With --semantic, phrases
+    that no label matched are linked to the nearest ESCO skill by sentence embeddings (extra `semantic`)."""
     from pipelines.extract import extract_postings
 
     settings: Settings = ctx.obj
@@ -37,8 +43,9 @@ def extract(
         task = progress.add_task("extract", total=None)
         try:
             counts = extract_postings(con, taxonomy_version,
-                                      lambda done, total: progress.update(task, completed=done, total=total))
-        except ValueError as error:
+                                      lambda done, total: progress.update(task, completed=done, total=total),
+                                      semantic)  # fmt: skip
+        except (ValueError, RuntimeError) as error:
             raise fail(str(error), 2) from None
     if as_json:
         print(json.dumps(counts, indent=2))
@@ -83,6 +90,7 @@ def eval_extraction(
                                                show_default=False)] = None,
     floor: Annotated[bool, typer.Option("--floor", help="Score the literal-match floor instead: every ESCO label, "
                                         "no common-word filter")] = False,
+    semantic: Annotated[bool, typer.Option("--semantic", help=SEMANTIC_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Precision, recall and F1 of skill extraction, micro-averaged over sentences, per file and pooled.
@@ -100,18 +108,25 @@ def eval_extraction(
     for path in [*(files or []), *([spans] if spans else [])]:
         if not path.is_file():
             raise fail(f"{path}: no such gold file", 2)
-    with connect(settings.warehouse, read_only=True) as con:
-        extractor = literal_extractor(con, "en", None if floor else COMMON_WORD_SHARE, latest_esco_version(con))
-    try:
-        scores: dict[str, Any] = extraction_scores(files, extractor) if files else {}
-        if spans is not None:
-            scores["spans"] = {"file": str(spans), **conll_span_scores(spans, extractor)}
-    except InputError as error:
-        raise fail(str(error)) from None
+    with connect(settings.warehouse, read_only=not semantic) as con:  # semantic linking caches its vectors
+        version = latest_esco_version(con)
+        extractor = literal_extractor(con, "en", None if floor else COMMON_WORD_SHARE, version)
+        try:
+            if semantic:
+                from pipelines.embeddings import semantic_linker
+
+                extractor = replace(extractor, linker=semantic_linker(con, version, "en"))
+            scores: dict[str, Any] = extraction_scores(files, extractor) if files else {}
+            if spans is not None:
+                scores["spans"] = {"file": str(spans), **conll_span_scores(spans, extractor)}
+        except InputError as error:
+            raise fail(str(error)) from None
+        except RuntimeError as error:
+            raise fail(str(error), 2) from None
     if as_json:
         print(json.dumps(scores, indent=2))
         return
-    title = " (literal floor)" if floor else ""
+    title = (" (literal floor)" if floor else "") + (" + semantic" if semantic else "")
     if files:
         table = Table(title="skill extraction" + title)
         for column in ("file", "sentences", "precision", "recall", "F1"):

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from features.extraction_metrics import Span, SpanScores, set_scores, span_scores, tagged_text
-from features.skills import skill_matches
-from pipelines.extract import Extractor
+from pipelines.extract import Extractor, extracted
 from pipelines.readers import InputError
 
 NOT_PRESENT = "LABEL NOT PRESENT"
@@ -42,7 +41,9 @@ def extraction_scores(paths: list[Path], extractor: Extractor) -> dict[str, Any]
     files = {}
     for path in paths:
         sentences = gold_sentences(path)
-        guesses = [{extractor.preferred[m.skill_uri] for m in skill_matches(s, extractor.automaton)} for s in sentences]
+        guesses = [
+            {extractor.preferred[m.skill_uri] for m, _ in found} for found in extracted(extractor, list(sentences))
+        ]
         files[str(path)] = set_scores(list(sentences.values()), guesses)
         gold += sentences.values()
         predicted += guesses
@@ -78,6 +79,6 @@ def conll_span_scores(path: Path, extractor: Extractor, entity: str = "Skill") -
     `entity` spans; the sentence text is rebuilt from the tokens, so offsets are those of that text."""
     sentences = conll_sentences(path, entity)
     predicted = [
-        {(m.span_start, m.span_end) for m in skill_matches(text, extractor.automaton)} for text, _ in sentences
+        {(m.span_start, m.span_end) for m, _ in found} for found in extracted(extractor, [t for t, _ in sentences])
     ]
     return span_scores([gold for _, gold in sentences], predicted)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,18 +17,33 @@ import duckdb
 import polars as pl
 
 from features.language import detected_languages
-from features.skills import COMMON_WORD_SHARE, common_words, label_automaton, label_entries, skill_matches
+from features.skills import COMMON_WORD_SHARE, Match, common_words, label_automaton, label_entries, skill_matches
 
 EXTRACTOR = "literal-1"
+SEMANTIC_EXTRACTOR = "literal+semantic-1"
+# texts and their literal matches -> the semantic matches of each text (see pipelines/embeddings.py)
+Linker = Callable[[list[str], list[list[Match]]], list[list[Match]]]
 CHUNK = 10_000  # postings detected, matched and inserted at a time
 
 
 @dataclass(frozen=True)
 class Extractor:
-    """The literal extractor of one language, with preferred labels to name its skills."""
+    """The literal extractor of one language, with preferred labels to name its skills, and optionally a
+    semantic linker for the phrases no label matched."""
 
     automaton: ahocorasick.Automaton
     preferred: dict[str, str]
+    linker: Linker | None = None
+
+
+def extracted(extractor: Extractor, texts: list[str]) -> list[list[tuple[Match, str]]]:
+    """(match, method) per text: literal matches, then semantic ones when the extractor links phrases."""
+    literal = [skill_matches(text, extractor.automaton) for text in texts]
+    semantic = extractor.linker(texts, literal) if extractor.linker else [[] for _ in texts]
+    return [
+        [(m, "literal") for m in found] + [(m, "semantic") for m in linked]
+        for found, linked in zip(literal, semantic, strict=True)
+    ]
 
 
 def latest_esco_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -94,36 +109,42 @@ SKILL_COLUMNS = {
 
 
 def _chunk_tables(
-    postings: pl.DataFrame, version: str, extractor_of: Callable[[str], Extractor | None]
+    postings: pl.DataFrame, version: str, extractor_of: Callable[[str], Extractor | None], name: str
 ) -> dict[str, pl.DataFrame]:
     """The posting_languages, posting_skills and extraction_status rows of one chunk of pending postings."""
     texts = [f"{title}\n{description}" for title, description in postings.select("title", "description").iter_rows()]
     languages = _languages(texts, postings["language"].to_list())
-    keys, langs, rows, statuses, counts = [], [], [], [], []
-    for key, text, lang in zip(postings["posting_key"], texts, languages["language"], strict=True):
-        extractor = extractor_of(lang) if lang is not None else None
-        if extractor is None:
+    found: dict[int, list[tuple[Match, str]]] = {}
+    for lang in languages["language"].drop_nulls().unique().sort():
+        extractor = extractor_of(lang)
+        if extractor is not None:
+            positions = [i for i, given in enumerate(languages["language"]) if given == lang]
+            found |= dict(zip(positions, extracted(extractor, [texts[i] for i in positions]), strict=True))
+    keys, langs, methods, rows, statuses, counts = [], [], [], [], [], []
+    for position, (key, lang) in enumerate(zip(postings["posting_key"], languages["language"], strict=True)):
+        if position not in found:
             statuses.append("unsupported_language")
             counts.append(0)
             continue
-        matches = skill_matches(text, extractor.automaton)
+        matches = found[position]
         keys += [key] * len(matches)
         langs += [lang] * len(matches)
+        methods += [method for _, method in matches]
         rows += [
-            (m.skill_uri, m.confidence, m.span_start, m.span_end, m.matched_text, m.matched_label) for m in matches
+            (m.skill_uri, m.confidence, m.span_start, m.span_end, m.matched_text, m.matched_label) for m, _ in matches
         ]
         statuses.append("extracted")
         counts.append(len(matches))
     skills = pl.DataFrame(rows, orient="row", schema=SKILL_COLUMNS).with_columns(
         posting_key=pl.Series(keys, dtype=pl.String),
         taxonomy_version=pl.lit(version),
-        method=pl.lit("literal"),
+        method=pl.Series(methods, dtype=pl.String),
         lang=pl.Series(langs, dtype=pl.String),
     )
     keyed = postings.select("posting_key")
     status = keyed.with_columns(
         taxonomy_version=pl.lit(version),
-        extractor=pl.lit(EXTRACTOR),
+        extractor=pl.lit(name),
         status=pl.Series(statuses, dtype=pl.String),
         skills=pl.Series(counts, dtype=pl.Int32),
         processed_at=pl.lit(datetime.now()),
@@ -139,6 +160,7 @@ def extract_postings(
     con: duckdb.DuckDBPyConnection,
     version: str | None = None,
     on_progress: Callable[[int, int], None] = lambda done, total: None,
+    semantic: bool = False,
 ) -> dict[str, Any]:
     """Extract the pending postings; returns counts (processed, extracted, unsupported by language, skills).
 
@@ -156,6 +178,10 @@ def extract_postings(
     def extractor_of(lang: str) -> Extractor | None:
         if lang in available and lang not in extractors:
             extractors[lang] = literal_extractor(con, lang, COMMON_WORD_SHARE, version)
+            if semantic:
+                from pipelines.embeddings import semantic_linker
+
+                extractors[lang] = replace(extractors[lang], linker=semantic_linker(con, version, lang))
         return extractors.get(lang)
 
     total = con.execute(f"SELECT count(*) {PENDING}", [version]).fetchall()[0][0]
@@ -165,7 +191,7 @@ def extract_postings(
     con.execute("BEGIN TRANSACTION")
     try:
         for postings in _pending_chunks(reader, version):
-            tables = _chunk_tables(postings, version, extractor_of)
+            tables = _chunk_tables(postings, version, extractor_of, SEMANTIC_EXTRACTOR if semantic else EXTRACTOR)
             con.register("pending_keys", postings.select("posting_key").to_arrow())
             con.execute("DELETE FROM posting_languages WHERE posting_key IN (SELECT posting_key FROM pending_keys)")
             con.unregister("pending_keys")

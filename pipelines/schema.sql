@@ -328,3 +328,19 @@ CREATE TABLE backtest_scores (
     coverage_80 DOUBLE,
     coverage_95 DOUBLE
 );
+
+-- migration 8: sentence-embedding caches for semantic skill linking (the `semantic` extra)
+CREATE TABLE label_embeddings (
+    version VARCHAR NOT NULL,
+    lang VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    skill_uri VARCHAR NOT NULL,
+    label VARCHAR NOT NULL,
+    vector FLOAT[] NOT NULL
+);
+CREATE TABLE phrase_embeddings (
+    model VARCHAR NOT NULL,
+    phrase VARCHAR NOT NULL,
+    vector FLOAT[] NOT NULL,
+    PRIMARY KEY (model, phrase)
+);
