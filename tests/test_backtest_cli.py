@@ -1,0 +1,65 @@
+"""`moocast backtest` on a user's long-format file: JSON scorecard, saved runs, clear errors."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.warehouse import connect
+
+
+def _series_file(path: Path, series: int = 6, months: int = 48) -> Path:
+    rng = np.random.default_rng(3)
+    rows = [
+        (f"s{s}", date(2019 + m // 12, m % 12 + 1, 1).isoformat(),
+         round(100 * (s + 1) * (1 + 0.2 * np.sin(2 * np.pi * m / 12)) + rng.normal(0, 5), 2))
+        for s in range(series) for m in range(months)
+    ]  # fmt: skip
+    pl.DataFrame(rows, schema=["series_id", "ds", "y"], orient="row").write_csv(path)
+    return path
+
+
+def test_backtest_a_series_file(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    series = _series_file(tmp_path / "series.csv")
+    result = CliRunner().invoke(
+        app, ["--warehouse", str(warehouse), "backtest", "--series", str(series), "--horizon", "6", "--windows", "2",
+              "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert {"seasonal_naive", "lightgbm", "prophet", "auto_ets", "ensemble", "selected"} <= set(scores["models"])
+    assert (scores["series"], scores["windows"], scores["horizon"], scores["freq"], scores["season"]) == (
+        6,
+        2,
+        6,
+        "M",
+        12,
+    )
+    for metrics in scores["models"].values():
+        assert set(metrics) == {"mase", "smape", "rmsse", "coverage_80", "coverage_95"}
+        assert metrics["mase"] >= 0 and 0 <= metrics["coverage_80"] <= metrics["coverage_95"] <= 1
+    with connect(warehouse, read_only=True) as con:
+        runs = con.execute("SELECT run_id, horizon, series FROM backtest_runs").fetchall()
+        per_series = con.execute("SELECT count(*), count(DISTINCT series_id) FROM backtest_scores").fetchall()[0]
+    assert runs == [(scores["run_id"], 6, 6)]
+    assert per_series == (6 * len(scores["models"]), 6)
+
+
+def test_backtest_names_the_bad_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("series_id,ds,y\na,2020-01-01,1\na,2020-02-01,many\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(path)])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output and "line 3" in result.output and "'many'" in result.output
+
+
+def test_backtest_says_what_is_too_short(tmp_path: Path) -> None:
+    series = _series_file(tmp_path / "short.csv", series=2, months=10)
+    result = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series),
+                                      "--models", "naive,seasonal_naive"])  # fmt: skip
+    assert result.exit_code == 2 and "no series is long enough" in result.output
