@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from features.official_demand import distributed_demand
-from features.panel import long_series, posting_group_counts, with_attributes
+from features.panel import long_series, posting_counts, with_attributes
 
 CLASSES, GROUPS, YEARS = 144, 27, 14
 SKILL_GROUPS_PER_POSTING = 4
@@ -98,7 +98,7 @@ def official_sql(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def postings_moocast(postings: pl.DataFrame, groups: pl.DataFrame) -> int:
-    counts = posting_group_counts(postings, groups)
+    counts = posting_counts(postings, groups, "skill_group")
     series, _ = long_series(
         with_attributes(counts, freq="M", hierarchy_level="skill_group", source="postings", route="bench",
                         unit="postings")

@@ -57,29 +57,16 @@ def with_attributes(frame: pl.DataFrame, **constants: str) -> pl.DataFrame:
     return frame.with_columns(**given, **missing).select(*ATTRIBUTES, "ds", pl.col("y").cast(pl.Float64))
 
 
-def posting_group_counts(postings: pl.DataFrame, posting_groups: pl.DataFrame) -> pl.DataFrame:
-    """Postings demanding each skill group: distinct postings with at least one skill of the group, by region,
-    sector and month, zero-filled over the months the postings of that region span.
+def posting_counts(postings: pl.DataFrame, links: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Postings demanding each `key` (skill_group or skill): distinct postings linked to it, by region, sector
+    and month, zero-filled over the months the postings of that region span.
 
     postings: posting_key, region, region_level, sector, sector_scheme, ds (month start);
-    posting_groups: posting_key, skill_group. Returns the attribute columns it knows plus ds, y."""
-    keys = ["region", "region_level", "sector", "sector_scheme", "skill_group"]
+    links: posting_key, `key`. Returns the attribute columns it knows plus ds, y."""
+    keys = ["region", "region_level", "sector", "sector_scheme", key]
     counts = (
         postings.lazy()
-        .join(posting_groups.lazy().unique(), on="posting_key")
-        .group_by(*keys, "ds")
-        .agg(pl.col("posting_key").n_unique().alias("y"))
-        .collect()
-    )
-    return zero_filled(counts, postings, keys)
-
-
-def posting_skill_counts(postings: pl.DataFrame, posting_skills: pl.DataFrame) -> pl.DataFrame:
-    """Postings demanding each skill by country (region column) and month, zero-filled like the groups."""
-    keys = ["region", "region_level", "sector", "sector_scheme", "skill"]
-    counts = (
-        postings.lazy()
-        .join(posting_skills.lazy().unique(), on="posting_key")
+        .join(links.lazy().unique(), on="posting_key")
         .group_by(*keys, "ds")
         .agg(pl.col("posting_key").n_unique().alias("y"))
         .collect()

@@ -50,6 +50,27 @@ class Forecaster(Protocol):
         ...
 
 
+class HistoryForecaster:
+    """A forecaster that keeps the training series and frequency (baselines, per-series statistical models)."""
+
+    name = "history"
+
+    def __init__(self) -> None:
+        self.history: pl.DataFrame | None = None
+        self.freq: Frequency | None = None
+
+    def fit(self, panel: Panel) -> Self:
+        self.history = panel.series.select("series_id", "ds", "y").sort("series_id", "ds")
+        self.freq = panel.freq
+        return self
+
+    def fitted(self) -> tuple[pl.DataFrame, Frequency]:
+        """(history, frequency); RuntimeError before fit."""
+        if self.history is None or self.freq is None:
+            raise RuntimeError(f"{self.name}: fit before predict")
+        return self.history, self.freq
+
+
 def save(model: Forecaster, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:

@@ -2,50 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Self
-
 import polars as pl
 
-from models.base import Panel
-from models.frequency import Frequency, future_frame
+from models.base import HistoryForecaster
+from models.frequency import future_frame
 
 
-class _Baseline:
-    name = "baseline"
-
-    def __init__(self) -> None:
-        self.history: pl.DataFrame | None = None
-        self.freq: Frequency | None = None
-
-    def fit(self, panel: Panel) -> Self:
-        self.history = panel.series.select("series_id", "ds", "y").sort("series_id", "ds")
-        self.freq = panel.freq
-        return self
-
-    def _fitted(self) -> tuple[pl.DataFrame, Frequency]:
-        if self.history is None or self.freq is None:
-            raise RuntimeError(f"{self.name}: fit before predict")
-        return self.history, self.freq
-
-
-class Naive(_Baseline):
+class Naive(HistoryForecaster):
     """The last value, repeated."""
 
     name = "naive"
 
     def predict(self, h: int) -> pl.DataFrame:
-        history, freq = self._fitted()
+        history, freq = self.fitted()
         last = history.group_by("series_id").agg(pl.col("y").last().alias("yhat"))
         return future_frame(history, freq, h).join(last, on="series_id")
 
 
-class SeasonalNaive(_Baseline):
+class SeasonalNaive(HistoryForecaster):
     """The value one season earlier, the last season repeated (a series shorter than a season cycles what it has)."""
 
     name = "seasonal_naive"
 
     def predict(self, h: int) -> pl.DataFrame:
-        history, freq = self._fitted()
+        history, freq = self.fitted()
         season = freq.season
         tails = history.group_by("series_id").agg(pl.col("y").tail(season).alias("tail"))
         future = future_frame(history, freq, h).join(tails, on="series_id")
@@ -53,7 +33,7 @@ class SeasonalNaive(_Baseline):
         return future.with_columns(yhat=pl.col("tail").list.get(index)).drop("tail")
 
 
-class WindowAverage(_Baseline):
+class WindowAverage(HistoryForecaster):
     """The mean of the last `window` values (default: one season, at least 3 periods)."""
 
     name = "window_average"
@@ -63,7 +43,7 @@ class WindowAverage(_Baseline):
         self.window = window
 
     def predict(self, h: int) -> pl.DataFrame:
-        history, freq = self._fitted()
+        history, freq = self.fitted()
         window = self.window or max(freq.season, 3)
         means = history.group_by("series_id").agg(pl.col("y").tail(window).mean().alias("yhat"))
         return future_frame(history, freq, h).join(means, on="series_id")

@@ -2,40 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Self
-
 import polars as pl
 
-from models.base import Panel
-from models.frequency import Frequency, future_frame
+from models.base import HistoryForecaster
+from models.frequency import future_frame
 
 
-class AutoETSForecaster:
+class AutoETSForecaster(HistoryForecaster):
     name = "auto_ets"
-
-    def __init__(self) -> None:
-        self.history: pl.DataFrame | None = None
-        self.freq: Frequency | None = None
-
-    def fit(self, panel: Panel) -> Self:
-        self.history = panel.series.select("series_id", "ds", "y").sort("series_id", "ds")
-        self.freq = panel.freq
-        return self
 
     def predict(self, h: int) -> pl.DataFrame:
         from statsforecast import StatsForecast
         from statsforecast.models import AutoETS
 
-        if self.history is None or self.freq is None:
-            raise RuntimeError("auto_ets: fit before predict")
-        frame = self.history.rename({"series_id": "unique_id"}).to_pandas()
+        history, freq = self.fitted()
+        frame = history.rename({"series_id": "unique_id"}).to_pandas()
         frame["ds"] = frame["ds"].astype("datetime64[ns]")
-        engine = StatsForecast(models=[AutoETS(season_length=self.freq.season)], freq=1, n_jobs=1)
+        engine = StatsForecast(models=[AutoETS(season_length=freq.season)], freq=1, n_jobs=1)
         indexed = frame.assign(ds=frame.groupby("unique_id").cumcount() + 1)  # positions: dates may be irregular
         forecast = engine.forecast(df=indexed, h=h)
         predicted = forecast if isinstance(forecast, pl.DataFrame) else pl.from_pandas(forecast.reset_index(drop=True))
         steps = predicted.with_columns(step=(pl.int_range(pl.len()).over("unique_id") + 1).cast(pl.Int32))
-        future = future_frame(self.history, self.freq, h)
+        future = future_frame(history, freq, h)
         return future.join(
             steps.select(pl.col("unique_id").alias("series_id"), "step", yhat=pl.col("AutoETS")),
             on=["series_id", "step"],

@@ -12,13 +12,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
-from typing import Self
 
 import pandas as pd
 import polars as pl
 
-from models.base import Panel
-from models.frequency import Frequency, future_frame
+from models.base import HistoryForecaster
+from models.frequency import future_frame
 
 MIN_OBSERVATIONS = 3  # Prophet needs a few points; shorter series are forecast by their last value
 
@@ -50,34 +49,28 @@ def _forecast_batch(batch: list[tuple[str, list[date], list[float], list[date]]]
     return [series_forecast(ds, y, future, freq) for _, ds, y, future in batch]
 
 
-class ProphetForecaster:
+class ProphetForecaster(HistoryForecaster):
+    """Keeps the history at fit; Prophet fits per series at predict time, when the horizon is known."""
+
     name = "prophet"
 
     def __init__(self, workers: int | None = None) -> None:
+        super().__init__()
         self.workers = workers or os.cpu_count() or 1
-        self.history: pl.DataFrame | None = None
-        self.freq: Frequency | None = None
-
-    def fit(self, panel: Panel) -> Self:
-        """Keeps the history; Prophet fits per series at predict time, when the horizon is known."""
-        self.history = panel.series.select("series_id", "ds", "y").sort("series_id", "ds")
-        self.freq = panel.freq
-        return self
 
     def predict(self, h: int) -> pl.DataFrame:
-        if self.history is None or self.freq is None:
-            raise RuntimeError("prophet: fit before predict")
-        future = future_frame(self.history, self.freq, h)
-        grouped = self.history.group_by("series_id", maintain_order=True).agg("ds", "y")
+        history, freq = self.fitted()
+        future = future_frame(history, freq, h)
+        grouped = history.group_by("series_id", maintain_order=True).agg("ds", "y")
         dates = future.group_by("series_id", maintain_order=True).agg(pl.col("ds").alias("future"))
         work = [(s, ds, y, f) for s, ds, y, f in grouped.join(dates, on="series_id").iter_rows()]
         batches = [work[i :: self.workers] for i in range(self.workers)]
         if self.workers == 1 or len(work) < 2 * self.workers:
-            results = [_forecast_batch(work, self.freq.code)]
+            results = [_forecast_batch(work, freq.code)]
             batches = [work]
         else:
             with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                results = list(pool.map(_forecast_batch, batches, [self.freq.code] * len(batches)))
+                results = list(pool.map(_forecast_batch, batches, [freq.code] * len(batches)))
         values = {
             s: v for batch, out in zip(batches, results, strict=True) for (s, *_), v in zip(batch, out, strict=True)
         }

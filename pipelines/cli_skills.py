@@ -19,8 +19,18 @@ from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
-SEMANTIC_HELP = ("Also link phrases no label matched to the nearest ESCO skill with an offline sentence-embedding "
-                 "model (needs `make install-semantic`)")
+SEMANTIC_HELP = (
+    "Also link phrases no label matched to the nearest ESCO skill with an offline sentence-embedding "
+    "model (needs `make install-semantic`)"
+)
+
+
+def shown(counts: dict[str, Any], as_json: bool) -> None:
+    """A command's counts on stdout: JSON with --json, else pretty-printed."""
+    if as_json:
+        print(json.dumps(counts, indent=2))
+    else:
+        Console().print(counts)
 
 
 def extract(
@@ -37,8 +47,14 @@ def extract(
     from pipelines.extract import extract_postings
 
     settings: Settings = ctx.obj
-    progress = Progress(TextColumn("extract"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                        TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal)
+    progress = Progress(
+        TextColumn("extract"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json or not err.is_terminal,
+    )
     with connect(settings.warehouse) as con, progress:
         task = progress.add_task("extract", total=None)
         try:
@@ -47,16 +63,14 @@ def extract(
                                       semantic)  # fmt: skip
         except (ValueError, RuntimeError) as error:
             raise fail(str(error), 2) from None
-    if as_json:
-        print(json.dumps(counts, indent=2))
-    else:
-        Console().print(counts)
+    shown(counts, as_json)
 
 
 def panel(
     ctx: typer.Context,
-    taxonomy_version: Annotated[str | None, typer.Option(help="ESCO version of the skill mixes [default: latest]")]
-    = None,
+    taxonomy_version: Annotated[
+        str | None, typer.Option(help="ESCO version of the skill mixes [default: latest]")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Rebuild the skill-demand panel: the long series table (series_id, ds, y), its series attributes and the
@@ -72,24 +86,34 @@ def panel(
             counts = build_panel(con, taxonomy_version, lambda stage: None if as_json else err.print(f"panel: {stage}"))
         except ValueError as error:
             raise fail(str(error), 2) from None
-    if as_json:
-        print(json.dumps(counts, indent=2))
-    else:
-        Console().print(counts)
+    shown(counts, as_json)
 
 
 def eval_extraction(
     ctx: typer.Context,
-    files: Annotated[list[Path] | None, typer.Argument(help="Gold files in the Decorte format (sentence, span, "
-                                                       "sub_span, label), e.g. ../shared/data/benchmarks/"
-                                                       "skill_extraction/decorte_esco/*_validation_annotations.csv",
-                                                       show_default=False)] = None,
-    spans: Annotated[Path | None, typer.Option("--spans", help="Also score character spans against the Skill "
-                                               "mentions of a CoNLL NER file, e.g. ../shared/data/benchmarks/"
-                                               "skill_extraction/green_2022_ner/testset_conll.txt",
-                                               show_default=False)] = None,
-    floor: Annotated[bool, typer.Option("--floor", help="Score the literal-match floor instead: every ESCO label, "
-                                        "no common-word filter")] = False,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Gold files in the Decorte format (sentence, span, "
+            "sub_span, label), e.g. ../shared/data/benchmarks/"
+            "skill_extraction/decorte_esco/*_validation_annotations.csv",
+            show_default=False,
+        ),
+    ] = None,
+    spans: Annotated[
+        Path | None,
+        typer.Option(
+            "--spans",
+            help="Also score character spans against the Skill "
+            "mentions of a CoNLL NER file, e.g. ../shared/data/benchmarks/"
+            "skill_extraction/green_2022_ner/testset_conll.txt",
+            show_default=False,
+        ),
+    ] = None,
+    floor: Annotated[
+        bool,
+        typer.Option("--floor", help="Score the literal-match floor instead: every ESCO label, no common-word filter"),
+    ] = False,
     semantic: Annotated[bool, typer.Option("--semantic", help=SEMANTIC_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -133,13 +157,21 @@ def eval_extraction(
             table.add_column(column, justify="left" if column == "file" else "right")
         rows = {**scores["files"], "pooled": scores["pooled"]}
         for name, s in rows.items():
-            table.add_row(Path(name).name, f"{s['sentences']:.0f}", f"{s['precision']:.3f}", f"{s['recall']:.3f}",
-                          f"{s['f1']:.3f}")
+            table.add_row(
+                Path(name).name,
+                f"{s['sentences']:.0f}",
+                f"{s['precision']:.3f}",
+                f"{s['recall']:.3f}",
+                f"{s['f1']:.3f}",
+            )
         Console().print(table)
     if spans is not None:
         found = scores["spans"]
-        table = Table(title=f"skill spans{title}: {spans.name}", caption=f"{found['sentences']} sentences, "
-                      f"{found['gold_spans']} gold spans, {found['predicted_spans']} predicted")
+        table = Table(
+            title=f"skill spans{title}: {spans.name}",
+            caption=f"{found['sentences']} sentences, "
+            f"{found['gold_spans']} gold spans, {found['predicted_spans']} predicted",
+        )
         for column in ("match", "precision", "recall", "F1"):
             table.add_column(column, justify="left" if column == "match" else "right")
         for match in ("strict", "lenient"):
@@ -160,10 +192,7 @@ def code(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = 
             counts = code_postings(con)
         except ValueError as error:
             raise fail(str(error), 2) from None
-    if as_json:
-        print(json.dumps(counts, indent=2))
-    else:
-        Console().print(counts)
+    shown(counts, as_json)
 
 
 def eval_occupations(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:

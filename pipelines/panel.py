@@ -12,9 +12,8 @@ import polars as pl
 from features.panel import (
     ALL,
     long_series,
-    posting_group_counts,
+    posting_counts,
     posting_group_mix,
-    posting_skill_counts,
     reconciled_demand,
     with_attributes,
 )
@@ -58,13 +57,13 @@ def postings_demand(postings: pl.DataFrame, skills: pl.DataFrame, groups: pl.Dat
     return pl.concat(
         [
             with_attributes(
-                posting_group_counts(postings, groups),
+                posting_counts(postings, groups, "skill_group"),
                 hierarchy_level="skill_group",
                 route=route.format(what="skill group"),
                 **common,
             ),
             with_attributes(
-                posting_skill_counts(national, skills),
+                posting_counts(national, skills, "skill"),
                 hierarchy_level="skill",
                 route=route.format(what="skill"),
                 **common,

@@ -11,7 +11,7 @@ from features.official_demand import class_mix, distributed_demand, kldb_occupat
 from features.panel import (
     long_series,
     monthly_means,
-    posting_group_counts,
+    posting_counts,
     posting_group_mix,
     reconciled_demand,
     with_attributes,
@@ -106,7 +106,7 @@ POSTING_GROUPS = pl.DataFrame({"posting_key": ["p1", "p2", "p2", "p3"], "skill_g
 
 
 def test_posting_group_counts_count_postings_once_and_fill_empty_months() -> None:
-    counts = posting_group_counts(POSTINGS, POSTING_GROUPS)
+    counts = posting_counts(POSTINGS, POSTING_GROUPS, "skill_group")
     s1 = counts.filter(pl.col("skill_group") == "S1")
     assert s1.select("ds", "y").rows() == [(date(2025, 1, 1), 1.0), (date(2025, 2, 1), 0.0), (date(2025, 3, 1), 2.0)]
     assert counts.filter(pl.col("skill_group") == "S2")["y"].to_list() == [0.0, 0.0, 1.0]
