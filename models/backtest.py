@@ -28,6 +28,8 @@ class Backtest:
     forecasts: pl.DataFrame  # model, window, series_id, step, ds, y, yhat, lo_80, hi_80, lo_95, hi_95
     scores: pl.DataFrame  # model, window, series_id, mase, smape, rmsse, coverage_80, coverage_95
     summary: pl.DataFrame  # model, mase, smape, rmsse, coverage_80, coverage_95, series
+    point_scores: pl.DataFrame  # the scores of every window (calibration too) before selection
+    quantiles: pl.DataFrame  # model, step, q_80, q_95 from the residuals of every window
     horizon: int
     windows: int
     series_skipped: int
@@ -103,7 +105,10 @@ def cross_validation(
         scored += [current, selected_forecasts(current, choice, overall_best(before, candidates))]
     forecasts = pl.concat(scored).sort("model", "window", "series_id", "step")
     scores = window_scores(forecasts.drop_nulls("yhat"), scales)
-    return Backtest(forecasts, scores, model_summary(scores), h, windows, lengths.height - keep.len())
+    return Backtest(
+        forecasts, scores, model_summary(scores), point_scores, scaled_error_quantiles(residuals), h, windows,
+        lengths.height - keep.len(),
+    )  # fmt: skip
 
 
 __all__ = ["SELECTED", "Backtest", "cross_validation"]

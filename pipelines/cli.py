@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipelines.cli_common import err, fail
-from pipelines.cli_forecast import backtest
+from pipelines.cli_forecast import backtest, forecast, models_app, train
 from pipelines.cli_skills import code, eval_extraction, eval_occupations, extract, panel
 from pipelines.ingest import RunReport
 from pipelines.orchestrate import ingest_sources, planned_sources
@@ -203,10 +203,11 @@ def run(ctx: typer.Context) -> None:
     print(f"warehouse: {settings.warehouse}\nvalidation report: {report_path}")
 
 
-for command in (extract, code, panel, backtest):
+for command in (extract, code, panel, backtest, train, forecast):
     app.command()(command)
 app.command("eval-extraction")(eval_extraction)
 app.command("eval-occupations")(eval_occupations)
+app.add_typer(models_app, name="models")
 
 if __name__ == "__main__":
     sys.exit(app())

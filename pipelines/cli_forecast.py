@@ -78,3 +78,100 @@ def backtest(
         table.add_row(name, *(f"{s[k]:.3f}" if s[k] is not None else "-"
                               for k in ("mase", "smape", "rmsse", "coverage_80", "coverage_95")))  # fmt: skip
     Console().print(table)
+
+
+def train(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option(help="Panel source to train on (one registered model per source)")] = "ons",
+    level: Annotated[str | None, typer.Option(help="Only this hierarchy level (e.g. sector)")] = None,
+    horizon: Annotated[
+        int | None, typer.Option(help="Periods per backtest window [default: from the frequency]")
+    ] = None,
+    windows: Annotated[int, typer.Option(help="Scored backtest windows")] = 2,
+    models: Annotated[str, typer.Option(help="Comma-separated candidate models")] = DEFAULT_MODELS,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Backtest the candidates on the panel, fit them on all of it, log parameters, data snapshot, metrics and
+    the model to MLflow (mlruns/ or MLFLOW_TRACKING_URI) and register a version of <prefix>-<source>. It
+    becomes @champion only if its selected MASE beats the champion's configuration on the same backtest."""
+    from pipelines.training import train as train_model
+
+    settings: Settings = ctx.obj
+    chosen = [m.strip() for m in models.split(",") if m.strip()]
+    try:
+        with connect(settings.warehouse, read_only=True) as con:
+            result = train_model(con, settings, source, level, chosen, horizon, windows)
+    except ValueError as error:
+        raise fail(str(error), 2) from None
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        Console().print({k: v for k, v in result.items() if k != "backtest"})
+
+
+def forecast(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option(help="Panel source whose champion forecasts")] = "ons",
+    horizon: Annotated[int | None, typer.Option(help="Periods ahead [default: from the frequency]")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Forecasts with 80% and 95% intervals from the @champion of <prefix>-<source> for every series it knows,
+    written to the warehouse table `forecasts` stamped with the model version."""
+    from pipelines.training import champion_forecasts
+
+    settings: Settings = ctx.obj
+    try:
+        with connect(settings.warehouse) as con:
+            result = champion_forecasts(con, settings, source, horizon)
+    except ValueError as error:
+        raise fail(str(error), 2) from None
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        Console().print(result)
+
+
+models_app = typer.Typer(help="The registered forecast models: list versions, promote one, roll back.",
+                         no_args_is_help=True)  # fmt: skip
+
+
+@models_app.command("list")
+def list_models(ctx: typer.Context, source: Annotated[str, typer.Option()] = "ons",
+                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:  # fmt: skip
+    """Every version of <prefix>-<source> with its aliases and backtest MASE."""
+    from pipelines.training import model_versions
+
+    rows = model_versions(ctx.obj, source)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"{ctx.obj.model_prefix}-{source}")
+    for column in ("version", "aliases", "selected MASE", "created", "run"):
+        table.add_column(column)
+    for row in rows:
+        mase = "-" if row["selected_mase"] is None else f"{row['selected_mase']:.3f}"
+        table.add_row(str(row["version"]), ", ".join(row["aliases"]), mase, row["created"], row["run_id"])
+    Console().print(table)
+
+
+@models_app.command()
+def promote(ctx: typer.Context, version: Annotated[str, typer.Argument(help="Registry version to make champion")],
+            source: Annotated[str, typer.Option()] = "ons") -> None:  # fmt: skip
+    """Make VERSION the @champion by hand (the champion before becomes @previous)."""
+    from pipelines.training import promoted
+
+    try:
+        print(json.dumps(promoted(ctx.obj, source, version)))
+    except ValueError as error:
+        raise fail(str(error), 2) from None
+
+
+@models_app.command()
+def rollback(ctx: typer.Context, source: Annotated[str, typer.Option()] = "ons") -> None:
+    """Move @champion back to the @previous version (one alias move)."""
+    from pipelines.training import promoted
+
+    try:
+        print(json.dumps(promoted(ctx.obj, source, None)))
+    except ValueError as error:
+        raise fail(str(error), 2) from None

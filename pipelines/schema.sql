@@ -344,3 +344,20 @@ CREATE TABLE phrase_embeddings (
     vector FLOAT[] NOT NULL,
     PRIMARY KEY (model, phrase)
 );
+
+-- migration 9: forecasts of the champion model, stamped with its registry version
+CREATE TABLE forecasts (
+    model_name VARCHAR NOT NULL,
+    model_version VARCHAR NOT NULL,
+    series_id VARCHAR NOT NULL,
+    step INTEGER NOT NULL,
+    ds DATE NOT NULL,
+    yhat DOUBLE NOT NULL,
+    lo_80 DOUBLE NOT NULL,
+    hi_80 DOUBLE NOT NULL,
+    lo_95 DOUBLE NOT NULL,
+    hi_95 DOUBLE NOT NULL,
+    chosen_model VARCHAR NOT NULL,     -- the forecaster the backtest chose for this series
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (model_name, series_id, step)
+);

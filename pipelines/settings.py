@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     reports: Path = Field(default=Path("data/reports"), description="Validation reports and exports")
     near_duplicate_threshold: float = Field(default=0.8, gt=0.0, le=1.0)
     minhash_permutations: int = Field(default=16, ge=4, le=256)
+    mlruns: Path = Field(default=Path("mlruns"), description="MLflow store (SQLite + artifacts) unless "
+                         "MLFLOW_TRACKING_URI is set")
+    model_prefix: str = Field(default="moocast", min_length=1, description="Registered models are "
+                              "<prefix>-<panel source>")
 
     @field_validator("inputs")
     @classmethod

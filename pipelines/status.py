@@ -29,6 +29,8 @@ COUNT_QUERIES = {
     "series": "SELECT count(*) FROM series_attributes",
     "series_rows": "SELECT count(*) FROM series",
     "exogenous_rows": "SELECT count(*) FROM series_exogenous",
+    "backtest_runs": "SELECT count(*) FROM backtest_runs",
+    "forecast_rows": "SELECT count(*) FROM forecasts",
 }
 
 

@@ -1,0 +1,60 @@
+"""The model that is trained, registered and served: every candidate fitted on all the data, each series'
+choice among them, and the conformal quantiles, all decided on the backtest (never on in-sample fit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from models.backtest import Backtest
+from models.base import Forecaster, Panel
+from models.intervals import with_intervals
+from models.metrics import insample_scales
+from models.selection import best_models, ensemble_forecasts, overall_best
+
+
+@dataclass
+class ForecastBundle:
+    models: dict[str, Forecaster]
+    ensemble: list[str]
+    choice: pl.DataFrame  # series_id, model
+    fallback: str
+    quantiles: pl.DataFrame  # model, step, q_80, q_95
+    scales: pl.DataFrame  # series_id, mae_scale, mse_scale (all the data)
+    config: dict[str, Any]  # what it was trained with: models, horizon, windows, freq, season, source
+
+    def predict(self, h: int) -> pl.DataFrame:
+        """series_id, step, ds, yhat, lo_80, hi_80, lo_95, hi_95, model (each series' chosen model)."""
+        points = pl.concat(
+            [model.predict(h).select("series_id", "step", "ds", "yhat").with_columns(model=pl.lit(name))
+             for name, model in self.models.items()]
+        ).with_columns(pl.col("yhat").clip(lower_bound=0))  # fmt: skip
+        if len(self.ensemble) > 1:
+            points = pl.concat([points, ensemble_forecasts(points, self.ensemble)])
+        bounded = with_intervals(points, self.quantiles, self.scales)
+        chosen = bounded.join(self.choice.rename({"model": "chosen"}), on="series_id", how="left")
+        chosen = chosen.with_columns(pl.col("chosen").fill_null(self.fallback))
+        return (
+            chosen.filter(pl.col("model") == pl.col("chosen"))
+            .drop("chosen")
+            .select("series_id", "step", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95", "model")
+            .sort("series_id", "step")
+        )
+
+
+def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str], backtest: Backtest,
+                   config: dict[str, Any]) -> ForecastBundle:  # fmt: skip
+    """Every candidate refit on all of `panel`; choices and quantiles from every window of `backtest`."""
+    candidates = sorted(backtest.point_scores["model"].unique().to_list())
+    return ForecastBundle(
+        models={name: factory().fit(panel) for name, factory in factories.items()},
+        ensemble=ensemble if len(ensemble) > 1 else [],
+        choice=best_models(backtest.point_scores, candidates),
+        fallback=overall_best(backtest.point_scores, candidates),
+        quantiles=backtest.quantiles,
+        scales=insample_scales(panel.series, panel.freq.season),
+        config=config,
+    )
+

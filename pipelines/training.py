@@ -1,0 +1,190 @@
+"""`moocast train`, `moocast models` and `moocast forecast`: MLflow tracking and registry around the
+forecast bundle (models/bundle.py).
+
+One registered model per panel source (<prefix>-<source>). Training backtests the candidates, fits them on
+all the data, logs parameters, the data snapshot, backtest metrics and the bundle, and registers a version.
+The version becomes @champion only if it beats the current champion on the same backtest: the champion's
+configuration is backtested again on the same panel and windows. The alias it replaces is kept as @previous,
+so a rollback is one alias move."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import mlflow
+import polars as pl
+from mlflow.exceptions import MlflowException
+from mlflow.pyfunc import PythonModel
+from mlflow.tracking import MlflowClient
+
+from models.bundle import ForecastBundle, trained_bundle
+from models.frequency import frequency_named
+from pipelines.backtest import ENSEMBLE, MODELS, backtest_json, panel_of, run_backtest, warehouse_panel
+from pipelines.settings import Settings
+
+CHAMPION, PREVIOUS = "champion", "previous"
+ATTRIBUTE_COLUMNS = ["region", "region_level", "sector", "skill_group", "hierarchy_level"]
+
+
+class BundleModel(PythonModel):
+    """The bundle as an MLflow pyfunc: input a frame with column `h`, output its forecasts."""
+
+    def load_context(self, context: Any) -> None:
+        with open(context.artifacts["bundle"], "rb") as handle:
+            self.bundle: ForecastBundle = pickle.load(handle)
+
+    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        return self.bundle.predict(int(model_input["h"].iloc[0])).to_pandas()
+
+
+def tracking(settings: Settings) -> MlflowClient:
+    """Point MLflow at MLFLOW_TRACKING_URI, else at the SQLite store under settings.mlruns."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{settings.mlruns.resolve() / 'mlflow.db'}"
+    settings.mlruns.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return MlflowClient(uri, uri)
+
+
+def _experiment(settings: Settings, name: str) -> str:
+    found = mlflow.get_experiment_by_name(name)
+    if found is not None:
+        return str(found.experiment_id)
+    return str(mlflow.create_experiment(name, artifact_location=(settings.mlruns.resolve() / "artifacts").as_uri()))
+
+
+def snapshot(series: pl.DataFrame) -> dict[str, Any]:
+    """What identifies the training data: a hash of its rows and its extent."""
+    buffer = io.BytesIO()
+    series.sort("series_id", "ds").write_ipc(buffer)
+    return {"data_sha256": hashlib.sha256(buffer.getvalue()).hexdigest(), "series": series["series_id"].n_unique(),
+            "rows": series.height, "first_ds": str(series["ds"].min()), "last_ds": str(series["ds"].max())}  # fmt: skip
+
+
+def _champion_version(client: MlflowClient, name: str) -> Any | None:
+    try:
+        return client.get_model_version_by_alias(name, CHAMPION)
+    except MlflowException:
+        return None
+
+
+def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level: str | None, models: list[str],
+          horizon: int | None, windows: int) -> dict[str, Any]:  # fmt: skip
+    """Backtest, fit, log, register and (if it wins) promote; returns what happened."""
+    series, attributes = warehouse_panel(con, source, level)
+    freq = attributes["freq"].mode().sort()[0]
+    series = series.filter(pl.col("series_id").is_in(attributes.filter(pl.col("freq") == freq)["series_id"].implode()))
+    panel = panel_of(series, freq, None, "mean")
+    panel = type(panel)(panel.series, panel.freq, attributes.select("series_id", *ATTRIBUTE_COLUMNS))
+    h = horizon or panel.freq.horizon
+    backtest = run_backtest(panel, models, h, windows)
+    scores = backtest_json(backtest)
+    config = {"source": source, "level": level, "models": models, "horizon": h, "windows": windows,
+              "freq": panel.freq.code, "season": panel.freq.season}  # fmt: skip
+    bundle = trained_bundle(panel, {m: MODELS[m] for m in models}, [m for m in ENSEMBLE if m in models], backtest,
+                            config)  # fmt: skip
+    client = tracking(settings)
+    name = f"{settings.model_prefix}-{source}"
+    with mlflow.start_run(experiment_id=_experiment(settings, name)) as run, tempfile.TemporaryDirectory() as tmp:
+        mlflow.log_params({**{k: str(v) for k, v in config.items()}, **snapshot(panel.series)})
+        for model, metrics in scores["models"].items():
+            mlflow.log_metrics({f"{model}.{k}": v for k, v in metrics.items() if v is not None})
+        data = Path(tmp) / "series.parquet"
+        panel.series.write_parquet(data)
+        mlflow.log_artifact(str(data), "data")
+        path = Path(tmp) / "bundle.pkl"
+        path.write_bytes(pickle.dumps(bundle))
+        info = mlflow.pyfunc.log_model(name="model", python_model=BundleModel(), artifacts={"bundle": str(path)},
+                                       registered_model_name=name, pip_requirements=["moocast"])  # fmt: skip
+        version = str(info.registered_model_version)
+        selected = scores["models"]["selected"]["mase"]
+        champion = _champion_version(client, name)
+        champion_mase = None
+        if champion is not None:
+            config_before = mlflow.pyfunc.load_model(f"models:/{name}/{champion.version}").unwrap_python_model()
+            old = config_before.bundle.config
+            again = run_backtest(panel, old["models"], h, windows)
+            champion_mase = backtest_json(again)["models"]["selected"]["mase"]
+        promoted = champion_mase is None or selected < champion_mase
+        if promoted:
+            if champion is not None:
+                client.set_registered_model_alias(name, PREVIOUS, champion.version)
+            client.set_registered_model_alias(name, CHAMPION, version)
+        mlflow.set_tags({"promoted": str(promoted), "champion_mase_same_backtest": str(champion_mase)})
+    return {"model": name, "version": version, "run_id": run.info.run_id, "promoted": promoted,
+            "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "backtest": scores}  # fmt: skip
+
+
+def model_versions(settings: Settings, source: str) -> list[dict[str, Any]]:
+    client = tracking(settings)
+    name = f"{settings.model_prefix}-{source}"
+    versions = client.search_model_versions("name = '" + name.replace("'", "") + "'")
+    aliases = client.get_registered_model(name).aliases if versions else {}
+    rows = []
+    for v in sorted(versions, key=lambda v: int(v.version)):
+        run = client.get_run(str(v.run_id))
+        created = datetime.fromtimestamp(v.creation_timestamp / 1000).isoformat(timespec="seconds")
+        labels = sorted(alias for alias, number in aliases.items() if str(number) == str(v.version))
+        rows.append(
+            {"version": str(v.version), "aliases": labels, "run_id": v.run_id,
+             "selected_mase": run.data.metrics.get("selected.mase"), "created": created}
+        )  # fmt: skip
+    return rows
+
+
+def promoted(settings: Settings, source: str, version: str | None) -> dict[str, Any]:
+    """Make `version` the champion (the champion before becomes @previous); version None = roll back: the
+    @previous version becomes champion again (and the rolled-back one @previous)."""
+    client = tracking(settings)
+    name = f"{settings.model_prefix}-{source}"
+    current = _champion_version(client, name)
+    if version is None:
+        try:
+            version = str(client.get_model_version_by_alias(name, PREVIOUS).version)
+        except MlflowException as error:
+            raise ValueError(f"{name} has no @{PREVIOUS} version to roll back to") from error
+    client.get_model_version(name, version)  # raises for an unknown version
+    if current is not None and str(current.version) != version:
+        client.set_registered_model_alias(name, PREVIOUS, current.version)
+    client.set_registered_model_alias(name, CHAMPION, version)
+    return {"model": name, "champion": version, "previous": None if current is None else str(current.version)}
+
+
+def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, source: str,
+                       horizon: int | None) -> dict[str, Any]:  # fmt: skip
+    """The champion's forecasts with intervals for every series it knows, written to `forecasts` in one
+    transaction (replacing that model's earlier forecasts)."""
+    client = tracking(settings)
+    name = f"{settings.model_prefix}-{source}"
+    champion = _champion_version(client, name)
+    if champion is None:
+        raise ValueError(f"{name} has no @{CHAMPION}: run `moocast train --source {source}` first")
+    bundle: ForecastBundle = mlflow.pyfunc.load_model(f"models:/{name}@{CHAMPION}").unwrap_python_model().bundle
+    h = horizon or frequency_named(bundle.config["freq"]).horizon
+    rows = (
+        bundle.predict(h)
+        .rename({"model": "chosen_model"})
+        .with_columns(
+            model_name=pl.lit(name), model_version=pl.lit(str(champion.version)), created_at=pl.lit(datetime.now())
+        )
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM forecasts WHERE model_name = ?", [name])
+        con.register("new_rows", rows.to_arrow())
+        con.execute("INSERT INTO forecasts BY NAME SELECT * FROM new_rows")
+        con.unregister("new_rows")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return {"model": name, "version": str(champion.version), "series": rows["series_id"].n_unique(),
+            "rows": rows.height, "horizon": h}  # fmt: skip

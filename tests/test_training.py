@@ -1,0 +1,77 @@
+"""`moocast train`, `models list|promote|rollback` and `forecast` against a real MLflow store in a temp dir."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.warehouse import connect
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A warehouse whose panel holds 8 strongly seasonal monthly series of source 'ons'; MLflow under tmp."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("MOOCAST_MLRUNS", str(tmp_path / "mlruns"))
+    rng = np.random.default_rng(5)
+    rows = [
+        (f"ons|GB|{chr(66 + s)}|ALL|ALL", date(2016 + m // 12, m % 12 + 1, 1),
+         float(max(0.0, 50 * (s + 1) * (1 + 0.5 * np.sin(2 * np.pi * m / 12)) + rng.normal(0, 2))))
+        for s in range(8) for m in range(84)
+    ]  # fmt: skip
+    series = pl.DataFrame(rows, schema=["series_id", "ds", "y"], orient="row")
+    attributes = pl.DataFrame({"series_id": series["series_id"].unique().sort()}).with_columns(
+        freq=pl.lit("M"), region=pl.lit("GB"), region_level=pl.lit("country"),
+        sector=pl.col("series_id").str.split("|").list.get(2), sector_scheme=pl.lit("nace"), occupation=pl.lit("ALL"),
+        skill=pl.lit("ALL"), skill_group=pl.lit("ALL"), hierarchy_level=pl.lit("sector"), source=pl.lit("ons"),
+        route=pl.lit("generated"), unit=pl.lit("vacancies"),
+    )  # fmt: skip
+    path = tmp_path / "w.duckdb"
+    with connect(path) as con:
+        for table, frame in (("series", series), ("series_attributes", attributes)):
+            con.register("rows", frame.to_arrow())
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows")
+            con.unregister("rows")
+    return path
+
+
+def _json(warehouse: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_train_gate_promote_rollback_and_forecast(warehouse: Path) -> None:
+    first = _json(warehouse, "train", "--models", "naive", "--horizon", "6", "--json")
+    assert first["promoted"] and first["version"] == "1" and first["champion_mase_same_backtest"] is None
+    # the seasonal candidate beats the naive champion on the same backtest: promoted
+    second = _json(warehouse, "train", "--models", "naive,seasonal_naive", "--horizon", "6", "--json")
+    assert second["promoted"] and second["selected_mase"] < second["champion_mase_same_backtest"]
+    # the same configuration again only ties the champion: not promoted
+    third = _json(warehouse, "train", "--models", "naive,seasonal_naive", "--horizon", "6", "--json")
+    assert not third["promoted"] and third["selected_mase"] == pytest.approx(third["champion_mase_same_backtest"])
+    aliases = {row["version"]: row["aliases"] for row in _json(warehouse, "models", "list", "--json")}
+    assert aliases == {"1": ["previous"], "2": ["champion"], "3": []}
+
+    assert _json(warehouse, "models", "rollback") == {"model": "moocast-ons", "champion": "1", "previous": "2"}
+    forecast = _json(warehouse, "forecast", "--horizon", "4", "--json")
+    assert (forecast["version"], forecast["series"], forecast["rows"]) == ("1", 8, 32)
+    _json(warehouse, "models", "promote", "2")
+    assert _json(warehouse, "forecast", "--json")["version"] == "2"
+    with connect(warehouse, read_only=True) as con:
+        rows = con.sql("SELECT * FROM forecasts").pl()
+    assert rows.height == 8 * 12 and set(rows["model_version"]) == {"2"}
+    assert (rows["lo_95"] >= 0).all() and (rows["lo_95"] <= rows["lo_80"]).all()
+    assert ((rows["lo_80"] <= rows["yhat"]) & (rows["yhat"] <= rows["hi_80"]) & (rows["hi_80"] <= rows["hi_95"])).all()
+    assert rows["ds"].min() == date(2023, 1, 1)
+
+
+def test_rollback_without_history_is_a_clear_error(warehouse: Path) -> None:
+    _json(warehouse, "train", "--models", "naive", "--horizon", "6", "--json")
+    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "models", "rollback"])
+    assert result.exit_code == 2 and "no @previous version" in result.output
