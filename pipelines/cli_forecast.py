@@ -175,3 +175,26 @@ def rollback(ctx: typer.Context, source: Annotated[str, typer.Option()] = "ons")
         print(json.dumps(promoted(ctx.obj, source, None)))
     except ValueError as error:
         raise fail(str(error), 2) from None
+
+
+def retrain(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The batch job for cron: ingest new inputs, extract, code, rebuild the panel, then for each source in the
+    setting retrain_sources train (backtest, gate, promote) and forecast. One log line per stage on stderr.
+
+    Exit codes: 0 done; 1 a stage failed (the next run resumes after the last finished stage); 2 bad input or
+    settings; 3 another retrain holds the lock."""
+    from pipelines.retrain import LockedError
+    from pipelines.retrain import retrain as run_retrain
+
+    try:
+        result = run_retrain(ctx.obj, lambda line: err.print(line, markup=False, highlight=False))
+    except LockedError as error:
+        raise fail(str(error), 3) from None
+    except InputError as error:
+        raise fail(f"{error} (the next retrain resumes here)", 1) from None
+    except ValueError as error:
+        raise fail(str(error), 2) from None
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        Console().print({"run_id": result["run_id"], "stages": list(result["stages"])})

@@ -361,3 +361,18 @@ CREATE TABLE forecasts (
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (model_name, series_id, step)
 );
+
+-- migration 10: batch retraining runs and their stages (a crashed run resumes after its last finished stage)
+CREATE TABLE retrain_runs (
+    run_id VARCHAR PRIMARY KEY,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP                 -- NULL while running or after a crash
+);
+CREATE TABLE retrain_stages (
+    run_id VARCHAR NOT NULL,
+    stage VARCHAR NOT NULL,
+    seconds DOUBLE NOT NULL,
+    detail_json VARCHAR NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (run_id, stage)
+);

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     minhash_permutations: int = Field(default=16, ge=4, le=256)
     mlruns: Path = Field(default=Path("mlruns"), description="MLflow store (SQLite + artifacts) unless "
                          "MLFLOW_TRACKING_URI is set")
+    retrain_sources: list[str] = Field(default=["ons"], description="Panel sources `moocast retrain` trains and "
+                                       "forecasts, one registered model each")
     model_prefix: str = Field(default="moocast", min_length=1, description="Registered models are "
                               "<prefix>-<panel source>")
 
