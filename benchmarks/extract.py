@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from measure import own_peak_mb
+
 from features.skills import COMMON_WORD_SHARE, skill_matches
 from pipelines.extract import extract_postings, latest_esco_version, literal_extractor
 from pipelines.importers import format_named
@@ -32,15 +34,6 @@ from pipelines.warehouse import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = "SELECT title || chr(10) || coalesce(description, '') FROM postings ORDER BY posting_key"
-
-
-def _own_peak_mb() -> float:
-    """Peak RSS of this process's own address space (VmHWM). getrusage's ru_maxrss is not used: after fork and
-    exec it keeps the parent's peak, here the warehouse preparation's."""
-    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise SystemExit("no VmHWM in /proc/self/status: peak memory is measured on Linux only")
 
 
 def pipeline_measure(warehouse: Path) -> dict[str, Any]:
@@ -53,7 +46,7 @@ def pipeline_measure(warehouse: Path) -> dict[str, Any]:
         "seconds": seconds,
         "postings": counts["processed"],
         "skills": counts["skills_found"],
-        "peak_mb": _own_peak_mb(),
+        "peak_mb": own_peak_mb(),
     }
 
 
@@ -73,7 +66,7 @@ def bare_measure(warehouse: Path) -> dict[str, Any]:
         "skills": skills,
         "chars": sum(len(text) for text in texts),
         "build_seconds": build,
-        "peak_mb": _own_peak_mb(),
+        "peak_mb": own_peak_mb(),
     }
 
 

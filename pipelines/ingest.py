@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -164,20 +165,48 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[s
     return report
 
 
+def _prepared_chunks(
+    rows: pl.DataFrame,
+    derive: Callable[[pl.DataFrame], pl.DataFrame],
+    check: Callable[[int, pl.DataFrame], SuiteResult],
+) -> Iterator[tuple[pl.DataFrame, SuiteResult]]:
+    """(`derive(chunk)`, `check(index, chunk)`) of each chunk of CHUNK_ROWS rows, in order. Each runs in a worker
+    thread of its own (so checks never overlap one another), side by side and on the next chunk while the caller
+    inserts the current one: polars, numpy and DuckDB release the GIL meanwhile."""
+    chunks = enumerate(rows.iter_slices(CHUNK_ROWS) if rows.height else [rows])
+    with ThreadPoolExecutor(1, "derive") as deriving, ThreadPoolExecutor(1, "check") as checking:
+        ahead: tuple[Future[pl.DataFrame], Future[SuiteResult]] | None = None
+        for index, chunk in chunks:
+            following = deriving.submit(derive, chunk), checking.submit(check, index, chunk)
+            if ahead is not None:
+                yield ahead[0].result(), ahead[1].result()
+            ahead = following
+        if ahead is not None:
+            yield ahead[0].result(), ahead[1].result()
+
+
 def _insert_validated(con: duckdb.DuckDBPyConnection, batch: Batch, staged: Staged, rows: pl.DataFrame) -> SuiteResult:
-    """Insert `rows` chunk by chunk, each derived and checked by the GX suite first; the chunks' suite results
-    merged. A failing suite raises InputError, which rolls the whole load back."""
+    """Insert `rows` chunk by chunk, each checked by the GX suite (on the columns its rules read, which exist
+    before `derive`) and derived first; the chunks' suite results merged. A failing suite raises InputError,
+    which rolls the whole load back."""
     name, columns = f"{batch.format}.{staged.table}", _columns(con, staged.table)
+
+    def derived(chunk: pl.DataFrame) -> pl.DataFrame:
+        return staged.derive(chunk) if staged.derive is not None else chunk
+
+    def checked(index: int, chunk: pl.DataFrame) -> SuiteResult:
+        return suite_result(name, chunk, staged.rules, staged.min_rows if index == 0 else 0)
+
     results = []
-    for index, chunk in enumerate(rows.iter_slices(CHUNK_ROWS) if rows.height else [rows]):
-        derived = staged.derive(chunk) if staged.derive is not None else chunk
-        result = suite_result(name, derived, staged.rules, staged.min_rows if index == 0 else 0)
+    for rows_derived, result in _prepared_chunks(rows, derived, checked):
         if not result.success:
             raise InputError(batch.source, f"validation suite {name} failed after quarantine "
                              f"({result.failed} of {result.evaluated} expectations): {result.result_json[:500]}")
         results.append(result)
-        insert = derived.rename({LINE: "record"}).with_columns(file=pl.lit(batch.source))
-        con.register("staged_rows", insert.select(c for c in insert.columns if c in columns).to_arrow())
+        insert = rows_derived.rename({LINE: "record"}).with_columns(file=pl.lit(batch.source))
+        insert = insert.select(c for c in insert.columns if c in columns)
+        # the newest Arrow layout hands strings over as views of the frame's buffers, not as copies
+        con.register("staged_rows", insert.to_arrow(compat_level=pl.CompatLevel.newest()))
         con.execute(f'INSERT INTO "{staged.table}" BY NAME SELECT * FROM staged_rows')
         con.unregister("staged_rows")
     return SuiteResult(name, True, sum(r.evaluated for r in results), 0, results[0].result_json)

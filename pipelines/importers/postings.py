@@ -81,9 +81,17 @@ RULES = (
 
 
 def _relink_duplicates(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute exact and near-duplicate links over every posting in the warehouse."""
-    postings = con.sql("SELECT posting_key, posted_at, text_hash, minhash FROM postings").pl()
-    con.register("links", duplicate_links(postings, BANDS, THRESHOLD).to_arrow())
+    """Recompute exact and near-duplicate links over every posting in the warehouse; write the changed ones."""
+    postings = con.sql(
+        "SELECT posting_key, posted_at, text_hash, minhash, duplicate_of, near_duplicate_of FROM postings"
+    ).pl()
+    links = duplicate_links(postings, BANDS, THRESHOLD)
+    changed = links.filter(
+        links["duplicate_of"].ne_missing(postings["duplicate_of"])
+        | links["near_duplicate_of"].ne_missing(postings["near_duplicate_of"])
+    )
+    del postings, links
+    con.register("links", changed.to_arrow())
     con.execute(
         "UPDATE postings SET duplicate_of = links.duplicate_of, near_duplicate_of = links.near_duplicate_of "
         "FROM links WHERE postings.posting_key = links.posting_key"
