@@ -17,7 +17,7 @@ import polars as pl
 from models.base import Forecaster, Panel
 from models.intervals import scaled_error_quantiles, with_intervals
 from models.metrics import insample_scales, model_summary, window_scores
-from models.selection import SELECTED, best_models, ensemble_forecasts, overall_best, selected_forecasts
+from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts
 
 CALIBRATION_WINDOWS = 2
 MIN_TRAIN = 3  # observations a series needs before its first window
@@ -110,5 +110,3 @@ def cross_validation(
         lengths.height - keep.len(),
     )  # fmt: skip
 
-
-__all__ = ["SELECTED", "Backtest", "cross_validation"]

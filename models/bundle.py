@@ -12,7 +12,7 @@ from models.backtest import Backtest
 from models.base import Forecaster, Panel
 from models.intervals import with_intervals
 from models.metrics import insample_scales
-from models.selection import best_models, ensemble_forecasts, overall_best
+from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts
 
 
 @dataclass
@@ -33,13 +33,10 @@ class ForecastBundle:
         ).with_columns(pl.col("yhat").clip(lower_bound=0))  # fmt: skip
         if len(self.ensemble) > 1:
             points = pl.concat([points, ensemble_forecasts(points, self.ensemble)])
-        bounded = with_intervals(points, self.quantiles, self.scales)
-        chosen = bounded.join(self.choice.rename({"model": "chosen"}), on="series_id", how="left")
-        chosen = chosen.with_columns(pl.col("chosen").fill_null(self.fallback))
+        bounded = with_intervals(points, self.quantiles, self.scales).with_columns(chosen_model=pl.col("model"))
         return (
-            chosen.filter(pl.col("model") == pl.col("chosen"))
-            .drop("chosen")
-            .select("series_id", "step", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95", "model")
+            selected_forecasts(bounded, self.choice, self.fallback)
+            .select("series_id", "step", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95", model="chosen_model")
             .sort("series_id", "step")
         )
 

@@ -22,6 +22,7 @@ from models.frequency import aggregated, frequency_named, inferred_frequency
 from models.lightgbm_model import GlobalLightGBM
 from models.prophet_model import ProphetForecaster
 from pipelines.readers import InputError, read_csv_strings, read_parquet_checked
+from pipelines.warehouse import insert_frame, transaction
 
 MODELS: dict[str, Callable[[], Forecaster]] = {
     "naive": Naive,
@@ -119,16 +120,9 @@ def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, panel: Pa
         .agg(pl.col("mase", "smape", "rmsse", "coverage_80", "coverage_95").mean())
         .with_columns(run_id=pl.lit(run_id))
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("INSERT INTO backtest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, datetime.now(), label, panel.freq.code, panel.freq.season, backtest.horizon,
                      backtest.windows, summary["series"], backtest.series_skipped, json.dumps(summary)])  # fmt: skip
-        con.register("scores", per_series.to_arrow())
-        con.execute("INSERT INTO backtest_scores BY NAME SELECT * FROM scores")
-        con.unregister("scores")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        insert_frame(con, "backtest_scores", per_series)
     return run_id

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.cli_common import err, fail
+from pipelines.cli_common import err, fail, shown
 from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
@@ -125,10 +125,7 @@ def forecast(
             result = champion_forecasts(con, settings, source, horizon)
     except ValueError as error:
         raise fail(str(error), 2) from None
-    if as_json:
-        print(json.dumps(result, indent=2))
-    else:
-        Console().print(result)
+    shown(result, as_json)
 
 
 models_app = typer.Typer(help="The registered forecast models: list versions, promote one, roll back.",

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from features.skills import COMMON_WORD_SHARE
-from pipelines.cli_common import err, fail
+from pipelines.cli_common import err, fail, shown
 from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
@@ -23,14 +23,6 @@ SEMANTIC_HELP = (
     "Also link phrases no label matched to the nearest ESCO skill with an offline sentence-embedding "
     "model (needs `make install-semantic`)"
 )
-
-
-def shown(counts: dict[str, Any], as_json: bool) -> None:
-    """A command's counts on stdout: JSON with --json, else pretty-printed."""
-    if as_json:
-        print(json.dumps(counts, indent=2))
-    else:
-        Console().print(counts)
 
 
 def extract(

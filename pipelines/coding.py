@@ -26,6 +26,7 @@ from features.occupations import (
 )
 from features.regions import posting_region
 from features.sectors import SCHEME, sector_section
+from pipelines.warehouse import insert_frame, transaction
 
 
 def latest_occupation_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -117,18 +118,8 @@ def code_postings(con: duckdb.DuckDBPyConnection, version: str | None = None) ->
         sector_scheme=pl.when(sectors.is_not_null()).then(pl.lit(SCHEME)),
         coded_at=pl.lit(datetime.now(), dtype=pl.Datetime("us")),
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("new_codes", codes.to_arrow())
-        con.execute(
-            "INSERT INTO posting_codes BY NAME SELECT * FROM new_codes n "
-            "WHERE NOT EXISTS (SELECT 1 FROM posting_codes c WHERE c.posting_key = n.posting_key)"
-        )
-        con.unregister("new_codes")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    with transaction(con):
+        insert_frame(con, "posting_codes", codes, skip_existing=True)
     return {
         "taxonomy_version": version,
         "coded": codes.height,

@@ -15,6 +15,7 @@ import polars as pl
 
 from features.semantic import LabelIndex, candidate_phrases, semantic_matches
 from features.skills import Match
+from pipelines.warehouse import insert_frame
 
 MODEL = "all-MiniLM-L6-v2"
 LABEL_SET = f"{MODEL}/preferred"  # the cache key of label vectors: model and which labels
@@ -66,9 +67,7 @@ def label_index(con: duckdb.DuckDBPyConnection, version: str, lang: str,
         matrix = np.vstack(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32)
         cached = labels.with_columns(vector=pl.Series(matrix.tolist(), dtype=pl.List(pl.Float32)))
         rows = cached.with_columns(version=pl.lit(version), lang=pl.lit(lang), model=pl.lit(LABEL_SET))
-        con.register("new_rows", rows.to_arrow())
-        con.execute("INSERT INTO label_embeddings BY NAME SELECT * FROM new_rows")  # one statement: atomic
-        con.unregister("new_rows")
+        insert_frame(con, "label_embeddings", rows)  # one statement: atomic
     matrix = np.asarray(cached["vector"].to_list(), dtype=np.float32)
     return LabelIndex(matrix, cached["skill_uri"].to_list(), cached["label"].to_list())
 
@@ -90,9 +89,7 @@ def phrase_vectors(con: duckdb.DuckDBPyConnection, phrases: list[str]) -> dict[s
         rows = pl.DataFrame(
             {"model": MODEL, "phrase": new, "vector": pl.Series(vectors.tolist(), dtype=pl.List(pl.Float32))}
         )
-        con.register("new_rows", rows.to_arrow())
-        con.execute("INSERT OR IGNORE INTO phrase_embeddings BY NAME SELECT * FROM new_rows")
-        con.unregister("new_rows")
+        insert_frame(con, "phrase_embeddings", rows, skip_existing=True)
         found |= dict(zip(new, vectors, strict=True))
     return found
 

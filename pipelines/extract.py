@@ -18,6 +18,7 @@ import polars as pl
 
 from features.language import detected_languages
 from features.skills import COMMON_WORD_SHARE, Match, common_words, label_automaton, label_entries, skill_matches
+from pipelines.warehouse import insert_frame, transaction
 
 EXTRACTOR = "literal-1"
 SEMANTIC_EXTRACTOR = "literal+semantic-1"
@@ -81,12 +82,6 @@ def _pending_chunks(reader: duckdb.DuckDBPyConnection, version: str) -> Iterator
     columns = "p.posting_key, p.title, coalesce(p.description, '') AS description, p.language"
     for batch in reader.sql(f"SELECT {columns} {PENDING}", params=[version]).to_arrow_reader(CHUNK):
         yield pl.DataFrame(batch)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
-    con.register("new_rows", rows.to_arrow())
-    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM new_rows')
-    con.unregister("new_rows")
 
 
 def _languages(texts: list[str], given: list[str | None]) -> pl.DataFrame:
@@ -188,27 +183,23 @@ def extract_postings(
     processed, extracted, skills_found, unsupported = 0, 0, 0, Counter[str]()
     reader = con.cursor()  # a connection of its own: it streams the pending postings while `con` writes
     reader.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout, amid --json output
-    con.execute("BEGIN TRANSACTION")
     try:
-        for postings in _pending_chunks(reader, version):
-            tables = _chunk_tables(postings, version, extractor_of, SEMANTIC_EXTRACTOR if semantic else EXTRACTOR)
-            con.register("pending_keys", postings.select("posting_key").to_arrow())
-            con.execute("DELETE FROM posting_languages WHERE posting_key IN (SELECT posting_key FROM pending_keys)")
-            con.unregister("pending_keys")
-            for table, rows in tables.items():
-                _insert(con, table, rows)
-            status = tables["extraction_status"].join(tables["posting_languages"], on="posting_key")
-            extracted += status.filter(pl.col("status") == "extracted").height
-            unsupported.update(
-                lang or "undetermined" for lang in status.filter(pl.col("status") != "extracted")["language"]
-            )
-            skills_found += tables["posting_skills"].height
-            processed += postings.height
-            on_progress(processed, total)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            for postings in _pending_chunks(reader, version):
+                tables = _chunk_tables(postings, version, extractor_of, SEMANTIC_EXTRACTOR if semantic else EXTRACTOR)
+                con.register("pending_keys", postings.select("posting_key").to_arrow())
+                con.execute("DELETE FROM posting_languages WHERE posting_key IN (SELECT posting_key FROM pending_keys)")
+                con.unregister("pending_keys")
+                for table, rows in tables.items():
+                    insert_frame(con, table, rows)
+                status = tables["extraction_status"].join(tables["posting_languages"], on="posting_key")
+                extracted += status.filter(pl.col("status") == "extracted").height
+                unsupported.update(
+                    lang or "undetermined" for lang in status.filter(pl.col("status") != "extracted")["language"]
+                )
+                skills_found += tables["posting_skills"].height
+                processed += postings.height
+                on_progress(processed, total)
     finally:
         reader.close()
     on_progress(processed, total)

@@ -19,6 +19,7 @@ from features.panel import (
 )
 from pipelines.extract import latest_esco_version
 from pipelines.panel_sources import ba_demand, exogenous_features, frame_of, indeed_demand, ons_demand, skill_mixes
+from pipelines.warehouse import insert_frame, transaction
 
 
 def posting_frames(
@@ -121,17 +122,10 @@ def build_panel(
     series, attributes = long_series(demand)
     exogenous = exogenous_features(con)
     on_stage("writing")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table, frame in (("series", series), ("series_attributes", attributes), ("series_exogenous", exogenous)):
             con.execute(f'DELETE FROM "{table}"')
-            con.register("new_rows", frame.to_arrow())
-            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM new_rows')
-            con.unregister("new_rows")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            insert_frame(con, table, frame)
     by_source = attributes.group_by("source", "hierarchy_level").len().sort("source", "hierarchy_level")
     return {
         "taxonomy_version": version,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import pickle
 import tempfile
@@ -25,12 +26,15 @@ from mlflow.exceptions import MlflowException
 from mlflow.pyfunc import PythonModel
 from mlflow.tracking import MlflowClient
 
+from models.base import Panel
 from models.bundle import ForecastBundle, trained_bundle
 from models.frequency import frequency_named
 from pipelines.backtest import ENSEMBLE, MODELS, backtest_json, panel_of, run_backtest, warehouse_panel
 from pipelines.settings import Settings
+from pipelines.warehouse import insert_frame, transaction
 
 CHAMPION, PREVIOUS = "champion", "previous"
+CONFIG_TAG = "moocast.config"  # the training configuration as JSON, read back by the promotion gate
 ATTRIBUTE_COLUMNS = ["region", "region_level", "sector", "skill_group", "hierarchy_level"]
 
 
@@ -83,7 +87,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     freq = attributes["freq"].mode().sort()[0]
     series = series.filter(pl.col("series_id").is_in(attributes.filter(pl.col("freq") == freq)["series_id"].implode()))
     panel = panel_of(series, freq, None, "mean")
-    panel = type(panel)(panel.series, panel.freq, attributes.select("series_id", *ATTRIBUTE_COLUMNS))
+    panel = Panel(panel.series, panel.freq, attributes.select("series_id", *ATTRIBUTE_COLUMNS))
     h = horizon or panel.freq.horizon
     backtest = run_backtest(panel, models, h, windows)
     scores = backtest_json(backtest)
@@ -95,6 +99,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     name = f"{settings.model_prefix}-{source}"
     with mlflow.start_run(experiment_id=_experiment(settings, name)) as run, tempfile.TemporaryDirectory() as tmp:
         mlflow.log_params({**{k: str(v) for k, v in config.items()}, **snapshot(panel.series)})
+        mlflow.set_tag(CONFIG_TAG, json.dumps(config))
         for model, metrics in scores["models"].items():
             mlflow.log_metrics({f"{model}.{k}": v for k, v in metrics.items() if v is not None})
         data = Path(tmp) / "series.parquet"
@@ -109,8 +114,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         champion = _champion_version(client, name)
         champion_mase = None
         if champion is not None:
-            config_before = mlflow.pyfunc.load_model(f"models:/{name}/{champion.version}").unwrap_python_model()
-            old = config_before.bundle.config
+            old = json.loads(client.get_run(str(champion.run_id)).data.tags[CONFIG_TAG])
             again = run_backtest(panel, old["models"], h, windows)
             champion_mase = backtest_json(again)["models"]["selected"]["mase"]
         promoted = champion_mase is None or selected < champion_mase
@@ -176,15 +180,8 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
             model_name=pl.lit(name), model_version=pl.lit(str(champion.version)), created_at=pl.lit(datetime.now())
         )
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM forecasts WHERE model_name = ?", [name])
-        con.register("new_rows", rows.to_arrow())
-        con.execute("INSERT INTO forecasts BY NAME SELECT * FROM new_rows")
-        con.unregister("new_rows")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        insert_frame(con, "forecasts", rows)
     return {"model": name, "version": str(champion.version), "series": rows["series_id"].n_unique(),
             "rows": rows.height, "horizon": h}  # fmt: skip

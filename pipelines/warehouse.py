@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 _MIGRATION_HEADER = re.compile(r"^-- migration (\d+): (.+)$", re.MULTILINE)
 
@@ -55,16 +58,32 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, title, sql in migrations():
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations (version, title) VALUES (?, ?)", [version, title])
-            con.execute("COMMIT")
-        except duckdb.Error:
-            con.execute("ROLLBACK")
-            raise
         applied.append(version)
     return applied
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back when anything (even ^C) escapes it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame, skip_existing: bool = False) -> None:
+    """Insert a frame's rows into `table` by column name (`skip_existing`: rows whose key is there are skipped)."""
+    con.register("new_rows", rows.to_arrow())
+    try:
+        con.execute(f'INSERT {"OR IGNORE " if skip_existing else ""}INTO "{table}" BY NAME SELECT * FROM new_rows')
+    finally:
+        con.unregister("new_rows")
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
