@@ -45,16 +45,16 @@ def _masks(permutations: int) -> list[int]:
     return masks
 
 
-def _shingle_hashes(words: np.ndarray, out: np.ndarray) -> None:
-    """`out[i]` = the hash of the SHINGLE_WORDS words from `words[i]` on, for every i where they fit."""
+def _shingle_hashes(words: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """`out`, with `out[i]` set to the hash of the SHINGLE_WORDS words from `words[i]` on wherever they fit."""
     span = len(words) - SHINGLE_WORDS + 1
-    if span <= 0:
-        return
-    mixed = out[:span]
-    mixed[:] = words[:span]
-    for i in range(1, SHINGLE_WORDS):
-        np.multiply(mixed, _MIX, out=mixed)
-        np.bitwise_xor(mixed, words[i : i + span], out=mixed)
+    if span > 0:
+        mixed = out[:span]
+        mixed[:] = words[:span]
+        for i in range(1, SHINGLE_WORDS):
+            np.multiply(mixed, _MIX, out=mixed)
+            np.bitwise_xor(mixed, words[i : i + span], out=mixed)
+    return out
 
 
 def _shingle_signatures(word_hashes: np.ndarray, lengths: np.ndarray, permutations: int) -> np.ndarray:
@@ -74,8 +74,8 @@ def _shingle_signatures(word_hashes: np.ndarray, lengths: np.ndarray, permutatio
         low, high = int(starts[first]), int(ends[stop - 1])
         if high - low + 1 > len(shingles):  # a single doc longer than a block
             shingles, permuted = np.empty(high - low + 1, dtype=np.uint64), np.empty(high - low + 1, dtype=np.uint64)
-        words, block, scratch = word_hashes[low:high], shingles[: high - low + 1], permuted[: high - low + 1]
-        _shingle_hashes(words, block)
+        words, scratch = word_hashes[low:high], permuted[: high - low + 1]
+        block = _shingle_hashes(words, shingles[: high - low + 1])
         doc_starts, doc_lengths = starts[first:stop] - low, lengths[first:stop]
         short = doc_lengths < SHINGLE_WORDS
         if short.any():  # short docs: their words instead of shingles that would run into the next doc
@@ -164,13 +164,15 @@ def duplicate_links(postings: pl.DataFrame, bands: int, threshold: float) -> pl.
     is_duplicate, is_near = np.empty(len(order), dtype=bool), np.empty(len(order), dtype=bool)
     is_duplicate[order], is_near[order] = first != position, near >= 0
     keys = postings["posting_key"]
-    return pl.DataFrame({
-        "posting_key": keys,
-        "_first": keys.gather(duplicate_of),
-        "_near": keys.gather(near_duplicate_of),
-        "_is_duplicate": is_duplicate,
-        "_is_near": is_near,
-    }).select(
+    return pl.DataFrame(
+        {
+            "posting_key": keys,
+            "_first": keys.gather(duplicate_of),
+            "_near": keys.gather(near_duplicate_of),
+            "_is_duplicate": is_duplicate,
+            "_is_near": is_near,
+        }
+    ).select(
         "posting_key",
         duplicate_of=pl.when("_is_duplicate").then("_first"),
         near_duplicate_of=pl.when("_is_near").then("_near"),

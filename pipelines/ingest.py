@@ -66,9 +66,15 @@ class RunReport:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "run_id": self.run_id, "kind": self.kind, "format": self.format, "source": self.source,
-            "status": self.status, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
-            "rows_quarantined": self.rows_quarantined, "duration_s": round(self.duration_s, 3),
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "format": self.format,
+            "source": self.source,
+            "status": self.status,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "duration_s": round(self.duration_s, 3),
             "validation": [{"suite": s.suite, "success": s.success, "failed": s.failed} for s in self.suites],
         }
 
@@ -109,11 +115,17 @@ def _key_conflicts(con: duckdb.DuckDBPyConnection, staged: Staged, source: str) 
     if taken.is_empty():
         return pl.DataFrame(schema=QUARANTINE_COLUMNS)
     taken.columns = [staged.key, "other"]
-    return staged.frame.join(taken, on=staged.key).select(
-        pl.col(FILE).alias("file"), pl.col(LINE).alias("line"), pl.lit(staged.key).alias("field"),
-        (pl.lit("key already loaded from ") + pl.col("other")).alias("reason"),
-        pl.col(staged.key).cast(pl.String).alias("raw"),
-    ).cast(QUARANTINE_COLUMNS)  # type: ignore[arg-type]
+    return (
+        staged.frame.join(taken, on=staged.key)
+        .select(
+            pl.col(FILE).alias("file"),
+            pl.col(LINE).alias("line"),
+            pl.lit(staged.key).alias("field"),
+            (pl.lit("key already loaded from ") + pl.col("other")).alias("reason"),
+            pl.col(staged.key).cast(pl.String).alias("raw"),
+        )
+        .cast(QUARANTINE_COLUMNS)  # type: ignore[arg-type]
+    )
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[str]) -> RunReport:
@@ -128,12 +140,16 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[s
     rejected = [batch.rejects]
     for staged in batch.staged:
         if staged.counted:
-            rejected += [rejected_rows(staged.frame, staged.rules, staged.raw_columns),
-                         _key_conflicts(con, staged, batch.source)]
+            rejected += [
+                rejected_rows(staged.frame, staged.rules, staged.raw_columns),
+                _key_conflicts(con, staged, batch.source),
+            ]
     quarantine = pl.concat(rejected)
     bad_keys = quarantine.select(pl.col("file").alias(FILE), pl.col("line").alias(LINE)).unique()
-    kept = [staged.frame.join(bad_keys, on=[FILE, LINE], how="anti") if bad_keys.height else staged.frame
-            for staged in batch.staged]
+    kept = [
+        staged.frame.join(bad_keys, on=[FILE, LINE], how="anti") if bad_keys.height else staged.frame
+        for staged in batch.staged
+    ]
     rows_read = sum(s.frame.height for s in batch.staged if s.counted) + batch.rejects.height
     rows_loaded = sum(rows.height for s, rows in zip(batch.staged, kept, strict=True) if s.counted)
     quarantine = _quarantine_with_lines(quarantine)
@@ -143,20 +159,34 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[s
             if table not in known_tables:
                 raise ValueError(f"importer {batch.format} targets unknown table {table}")
             con.execute(f'DELETE FROM "{table}" WHERE file = ?', [batch.source])
-        suites = tuple(_insert_validated(con, batch, staged, rows) for staged, rows in zip(batch.staged, kept,
-                                                                                           strict=True))
+        suites = tuple(
+            _insert_validated(con, batch, staged, rows) for staged, rows in zip(batch.staged, kept, strict=True)
+        )
         con.execute("DELETE FROM quarantine WHERE source = ?", [batch.source])
-        con.register("quarantined", quarantine.with_columns(
-            run_id=pl.lit(run_id), source=pl.lit(batch.source)).to_arrow())
+        con.register(
+            "quarantined", quarantine.with_columns(run_id=pl.lit(run_id), source=pl.lit(batch.source)).to_arrow()
+        )
         con.execute("INSERT INTO quarantine BY NAME SELECT * FROM quarantined")
         con.unregister("quarantined")
         for suite in suites:
-            con.execute("INSERT INTO validation_results VALUES (?, ?, ?, ?, ?, ?)",
-                        [run_id, suite.suite, suite.success, suite.evaluated, suite.failed, suite.result_json])
+            con.execute(
+                "INSERT INTO validation_results VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, suite.suite, suite.success, suite.evaluated, suite.failed, suite.result_json],
+            )
         if batch.after_load is not None:
             batch.after_load(con)
-        report = RunReport(run_id, batch.kind, batch.format, batch.source, "loaded", rows_read, rows_loaded,
-                           bad_keys.height, time.perf_counter() - clock, suites)
+        report = RunReport(
+            run_id,
+            batch.kind,
+            batch.format,
+            batch.source,
+            "loaded",
+            rows_read,
+            rows_loaded,
+            bad_keys.height,
+            time.perf_counter() - clock,
+            suites,
+        )
         _record_run(con, report, batch.checksum, started)
         con.execute("COMMIT")
     except BaseException:
@@ -200,8 +230,11 @@ def _insert_validated(con: duckdb.DuckDBPyConnection, batch: Batch, staged: Stag
     results = []
     for rows_derived, result in _prepared_chunks(rows, derived, checked):
         if not result.success:
-            raise InputError(batch.source, f"validation suite {name} failed after quarantine "
-                             f"({result.failed} of {result.evaluated} expectations): {result.result_json[:500]}")
+            raise InputError(
+                batch.source,
+                f"validation suite {name} failed after quarantine "
+                f"({result.failed} of {result.evaluated} expectations): {result.result_json[:500]}",
+            )
         results.append(result)
         insert = rows_derived.rename({LINE: "record"}).with_columns(file=pl.lit(batch.source))
         insert = insert.select(c for c in insert.columns if c in columns)
@@ -220,6 +253,17 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 def _record_run(con: duckdb.DuckDBPyConnection, report: RunReport, checksum: str, started: datetime) -> None:
     con.execute(
         "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [report.run_id, report.kind, report.format, report.source, checksum, report.rows_read,
-         report.rows_loaded, report.rows_quarantined, started, report.duration_s, report.status],
+        [
+            report.run_id,
+            report.kind,
+            report.format,
+            report.source,
+            checksum,
+            report.rows_read,
+            report.rows_loaded,
+            report.rows_quarantined,
+            started,
+            report.duration_s,
+            report.status,
+        ],
     )

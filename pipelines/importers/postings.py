@@ -71,8 +71,11 @@ def _with_fingerprints(postings: pl.DataFrame) -> pl.DataFrame:
 
 
 RULES = (
-    required("posting_id"), required("title"), required("country"),
-    parses("posted_at", pl.col("posted_at_raw"), "an ISO date (YYYY-MM-DD)"), required("posted_at"),
+    required("posting_id"),
+    required("title"),
+    required("country"),
+    parses("posted_at", pl.col("posted_at_raw"), "an ISO date (YYYY-MM-DD)"),
+    required("posted_at"),
     one_of("country", COUNTRIES, "ISO 3166-1 alpha-2 country code"),
     matches("language", r"^[a-z]{2}$", "an ISO 639-1 language code"),
     matches("url", r"^https?://", "an http(s) URL"),
@@ -99,10 +102,20 @@ def _relink_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("links")
 
 
-def _batch(fmt: str, path: Path, files: list[Path], frame: pl.DataFrame, raw_columns: tuple[str, ...],
-           rejects: pl.DataFrame | None = None) -> Batch:
+def _batch(
+    fmt: str,
+    path: Path,
+    files: list[Path],
+    frame: pl.DataFrame,
+    raw_columns: tuple[str, ...],
+    rejects: pl.DataFrame | None = None,
+) -> Batch:
     return Batch(
-        kind="postings", format=fmt, source=str(path), files=files, checksum=file_checksum(files),
+        kind="postings",
+        format=fmt,
+        source=str(path),
+        files=files,
+        checksum=file_checksum(files),
         staged=[Staged("postings", frame, RULES, raw_columns, key="posting_key", derive=_with_fingerprints)],
         rejects=rejects if rejects is not None else pl.DataFrame(schema=QUARANTINE_COLUMNS),
         after_load=_relink_duplicates,
@@ -135,19 +148,34 @@ def read_eures(path: Path) -> Batch:
     raw = read_csv_strings(path, EURES_COLUMNS)
     files = [path]
     translated = sorted(path.parent.glob(f"{EURES_TRANSLATED}.csv*"))
-    coords = pl.col("coordinates").str.extract_groups(r"\(\s*([-\d.]+),\s*([-\d.]+)\s*\)") \
-        if "coordinates" in raw.columns else None
+    coords = (
+        pl.col("coordinates").str.extract_groups(r"\(\s*([-\d.]+),\s*([-\d.]+)\s*\)")
+        if "coordinates" in raw.columns
+        else None
+    )
     generic = raw.select(
-        pl.col("job_id").alias("posting_id"), pl.col("job_title").alias("title"),
-        pl.col("date").alias("posted_at"), pl.col("country_code").alias("country"),
-        pl.col("full_description").alias("description"), pl.col("region"),
+        pl.col("job_id").alias("posting_id"),
+        pl.col("job_title").alias("title"),
+        pl.col("date").alias("posted_at"),
+        pl.col("country_code").alias("country"),
+        pl.col("full_description").alias("description"),
+        pl.col("region"),
         pl.when(pl.col("field") != "Other / Undefined").then(pl.col("field")).alias("sector")
-        if "field" in raw.columns else pl.lit(None, pl.String).alias("sector"),
-        pl.col("company_name").alias("company") if "company_name" in raw.columns else pl.lit(None, pl.String)
-        .alias("company"),
-        *( [coords.struct.field("1").cast(pl.Float64, strict=False).alias("latitude"),
-            coords.struct.field("2").cast(pl.Float64, strict=False).alias("longitude")] if coords is not None else []),
-        pl.col(LINE), pl.col(FILE),
+        if "field" in raw.columns
+        else pl.lit(None, pl.String).alias("sector"),
+        pl.col("company_name").alias("company")
+        if "company_name" in raw.columns
+        else pl.lit(None, pl.String).alias("company"),
+        *(
+            [
+                coords.struct.field("1").cast(pl.Float64, strict=False).alias("latitude"),
+                coords.struct.field("2").cast(pl.Float64, strict=False).alias("longitude"),
+            ]
+            if coords is not None
+            else []
+        ),
+        pl.col(LINE),
+        pl.col(FILE),
     )
     frame = _posting_frame(generic, pl.lit("eures"))
     if translated:
@@ -155,9 +183,11 @@ def read_eures(path: Path) -> Batch:
         # The translated file numbers its ads apart from the original (same job_id, other ad): match the ad
         # itself, by company, date and full description.
         keys = ["company_name", "date", "full_description"]
-        titles = read_csv_strings(translated[0], ("job_title", *keys)).select(
-            *keys, pl.col("job_title").alias("title_en")
-        ).unique(keys, keep="first")
+        titles = (
+            read_csv_strings(translated[0], ("job_title", *keys))
+            .select(*keys, pl.col("job_title").alias("title_en"))
+            .unique(keys, keep="first")
+        )
         by_line = raw.join(titles, on=keys, how="left").select(LINE, FILE, "title_en")
         frame = frame.join(by_line, on=[LINE, FILE], how="left")
     return _batch("eures", path, files, frame, ("job_id", "job_title", "date", "country_code"))
@@ -172,13 +202,36 @@ def _is_generic_csv(path: Path) -> bool:
 
 
 FORMATS = [
-    Format("eures", "postings", "EURES job ads sample (job_id, job_title, date, country_code, full_description)",
-           lambda folder: [p for p in sorted(folder.rglob("*.csv*")) if _is_eures(p)], _is_eures, read_eures),
-    Format("generic_csv", "postings", "generic postings CSV (posting_id, title, posted_at, country, ...)",
-           lambda folder: [p for p in sorted(folder.rglob("*.csv*")) if not _is_eures(p) and _is_generic_csv(p)],
-           _is_generic_csv, read_generic_csv),
-    Format("generic_jsonl", "postings", "generic postings, one JSON object per line (.jsonl)",
-           lambda folder: sorted(folder.rglob("*.jsonl")), lambda p: p.suffix == ".jsonl", read_generic_jsonl),
-    Format("generic_parquet", "postings", "generic postings in Parquet",
-           lambda folder: sorted(folder.rglob("*.parquet")), lambda p: p.suffix == ".parquet", read_generic_parquet),
+    Format(
+        "eures",
+        "postings",
+        "EURES job ads sample (job_id, job_title, date, country_code, full_description)",
+        lambda folder: [p for p in sorted(folder.rglob("*.csv*")) if _is_eures(p)],
+        _is_eures,
+        read_eures,
+    ),
+    Format(
+        "generic_csv",
+        "postings",
+        "generic postings CSV (posting_id, title, posted_at, country, ...)",
+        lambda folder: [p for p in sorted(folder.rglob("*.csv*")) if not _is_eures(p) and _is_generic_csv(p)],
+        _is_generic_csv,
+        read_generic_csv,
+    ),
+    Format(
+        "generic_jsonl",
+        "postings",
+        "generic postings, one JSON object per line (.jsonl)",
+        lambda folder: sorted(folder.rglob("*.jsonl")),
+        lambda p: p.suffix == ".jsonl",
+        read_generic_jsonl,
+    ),
+    Format(
+        "generic_parquet",
+        "postings",
+        "generic postings in Parquet",
+        lambda folder: sorted(folder.rglob("*.parquet")),
+        lambda p: p.suffix == ".parquet",
+        read_generic_parquet,
+    ),
 ]
