@@ -34,14 +34,16 @@ def _key(column: str) -> pl.Expr:
     return pl.col(column).str.split("/").list.last()
 
 
+def series_id() -> pl.Expr:
+    """A series' id from its attribute columns: source|region|sector|occupation|skill-or-group key."""
+    key = pl.when(pl.col("skill") != ALL).then(_key("skill")).otherwise(_key("skill_group"))
+    return pl.concat_str([pl.col("source"), pl.col("region"), pl.col("sector"), pl.col("occupation"), key],
+                         separator="|")  # fmt: skip
+
+
 def long_series(demand: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(series: series_id, ds, y) and (attributes: series_id + ATTRIBUTES) from a demand frame."""
-    key = pl.when(pl.col("skill") != ALL).then(_key("skill")).otherwise(_key("skill_group"))
-    with_id = demand.with_columns(
-        series_id=pl.concat_str(
-            [pl.col("source"), pl.col("region"), pl.col("sector"), pl.col("occupation"), key], separator="|"
-        )
-    )
+    with_id = demand.with_columns(series_id=series_id())
     attributes = with_id.select("series_id", *ATTRIBUTES).unique(maintain_order=True)
     clashes = attributes.filter(pl.col("series_id").is_duplicated())
     if not clashes.is_empty():

@@ -30,6 +30,7 @@ class Backtest:
     summary: pl.DataFrame  # model, mase, smape, rmsse, coverage_80, coverage_95, series
     point_scores: pl.DataFrame  # the scores of every window (calibration too) before selection
     quantiles: pl.DataFrame  # model, step, q_80, q_95 from the residuals of every window
+    scales: pl.DataFrame  # window, series_id, mae_scale, mse_scale: each window's in-sample scales
     horizon: int
     windows: int
     series_skipped: int
@@ -106,7 +107,6 @@ def cross_validation(
     forecasts = pl.concat(scored).sort("model", "window", "series_id", "step")
     scores = window_scores(forecasts.drop_nulls("yhat"), scales)
     return Backtest(
-        forecasts, scores, model_summary(scores), point_scores, scaled_error_quantiles(residuals), h, windows,
-        lengths.height - keep.len(),
+        forecasts, scores, model_summary(scores), point_scores, scaled_error_quantiles(residuals), scales, h,
+        windows, lengths.height - keep.len(),
     )  # fmt: skip
-

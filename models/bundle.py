@@ -10,8 +10,10 @@ import polars as pl
 
 from models.backtest import Backtest
 from models.base import Forecaster, Panel
+from models.coherent import coherent_forecasts
 from models.intervals import with_intervals
 from models.metrics import insample_scales
+from models.reconciliation import METHODS
 from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts
 
 
@@ -24,6 +26,8 @@ class ForecastBundle:
     quantiles: pl.DataFrame  # model, step, q_80, q_95
     scales: pl.DataFrame  # series_id, mae_scale, mse_scale (all the data)
     config: dict[str, Any]  # what it was trained with: models, horizon, windows, freq, season, source
+    links: pl.DataFrame | None = None  # parent, child: the hierarchies its forecasts are made coherent over
+    reconciliation: str = "none"  # the method chosen on the backtest (models/coherent.py)
 
     def predict(self, h: int) -> pl.DataFrame:
         """series_id, step, ds, yhat, lo_80, hi_80, lo_95, hi_95, model (each series' chosen model)."""
@@ -34,16 +38,19 @@ class ForecastBundle:
         if len(self.ensemble) > 1:
             points = pl.concat([points, ensemble_forecasts(points, self.ensemble)])
         bounded = with_intervals(points, self.quantiles, self.scales).with_columns(chosen_model=pl.col("model"))
-        return (
-            selected_forecasts(bounded, self.choice, self.fallback)
-            .select("series_id", "step", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95", model="chosen_model")
-            .sort("series_id", "step")
+        served = selected_forecasts(bounded, self.choice, self.fallback).select(
+            "series_id", "step", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95", model="chosen_model"
         )
+        if self.links is not None and self.reconciliation in METHODS:
+            served = coherent_forecasts(served, self.links, self.reconciliation)
+        return served.sort("series_id", "step")
 
 
 def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str], backtest: Backtest,
-                   config: dict[str, Any]) -> ForecastBundle:  # fmt: skip
-    """Every candidate refit on all of `panel`; choices and quantiles from every window of `backtest`."""
+                   config: dict[str, Any], links: pl.DataFrame | None = None,
+                   reconciliation: str = "none") -> ForecastBundle:  # fmt: skip
+    """Every candidate refit on all of `panel`; choices and quantiles from every window of `backtest`; the
+    forecasts of `links`' hierarchies reconciled by `reconciliation` (chosen on the same backtest)."""
     candidates = sorted(backtest.point_scores["model"].unique().to_list())
     return ForecastBundle(
         models={name: factory().fit(panel) for name, factory in factories.items()},
@@ -53,5 +60,6 @@ def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str],
         quantiles=backtest.quantiles,
         scales=insample_scales(panel.series, panel.freq.season),
         config=config,
+        links=links,
+        reconciliation=reconciliation,
     )
-

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from features.hierarchy import BA_ROLLUPS, ONS_ROLLUPS, hierarchy_links, rolled_up_demand
 from features.panel import (
     ALL,
     long_series,
@@ -110,20 +111,32 @@ def build_panel(
     on_stage("postings")
     postings, skills, groups = posting_frames(con, version, mixes)
     on_stage("ONS, Indeed, exogenous")
+    ba_bottom = ba.filter((pl.col("hierarchy_level") == "skill_group") & (pl.col("region_level") == "district"))
+    ons = ons_demand(con)
     demand = pl.concat(
         [
             ba,
+            rolled_up_demand(ba_bottom, BA_ROLLUPS),
             postings_demand(postings, skills, groups),
             reconciled_series(ba, postings, groups),
-            ons_demand(con),
+            ons,
             indeed_demand(con),
         ]
     )
     series, attributes = long_series(demand)
+    links = pl.concat(
+        [
+            hierarchy_links(ba_bottom, BA_ROLLUPS, "ba_region_x_skill_group"),
+            hierarchy_links(ons.filter(pl.col("hierarchy_level") == "sector"), ONS_ROLLUPS, "ons_sectors"),
+        ]
+    )
+    links = links.filter(pl.col("parent").is_in(attributes["series_id"].implode()))
     exogenous = exogenous_features(con)
     on_stage("writing")
     with transaction(con):
-        for table, frame in (("series", series), ("series_attributes", attributes), ("series_exogenous", exogenous)):
+        tables = {"series": series, "series_attributes": attributes, "series_exogenous": exogenous,
+                  "series_links": links}  # fmt: skip
+        for table, frame in tables.items():
             con.execute(f'DELETE FROM "{table}"')
             insert_frame(con, table, frame)
     by_source = attributes.group_by("source", "hierarchy_level").len().sort("source", "hierarchy_level")
@@ -132,6 +145,7 @@ def build_panel(
         "series": attributes.height,
         "rows": series.height,
         "exogenous_rows": exogenous.height,
+        "hierarchy_links": {h: n for h, n in links.group_by("hierarchy").len().sort("hierarchy").iter_rows()},
         "series_by_source": {f"{s}/{h}": n for s, h, n in by_source.iter_rows()},
         "ba_vacancies_without_skill_mix": round(unmapped, 3),
     }

@@ -376,3 +376,11 @@ CREATE TABLE retrain_stages (
     finished_at TIMESTAMP NOT NULL,
     PRIMARY KEY (run_id, stage)
 );
+
+-- migration 11: hierarchies of the panel: every parent series is the sum of its (bottom) child series
+CREATE TABLE series_links (
+    hierarchy VARCHAR NOT NULL,        -- e.g. ba_region_x_skill_group, ons_sectors
+    parent VARCHAR NOT NULL,
+    child VARCHAR NOT NULL,            -- always a bottom series (one that is no parent)
+    PRIMARY KEY (parent, child)
+);

@@ -28,8 +28,11 @@ from mlflow.tracking import MlflowClient
 
 from models.base import Panel
 from models.bundle import ForecastBundle, trained_bundle
+from models.coherent import reconciliation_scores, reconciliation_summary
 from models.frequency import frequency_named
+from models.reconciliation import complete_links
 from pipelines.backtest import ENSEMBLE, MODELS, backtest_json, panel_of, run_backtest, warehouse_panel
+from pipelines.panel_sources import frame_of
 from pipelines.settings import Settings
 from pipelines.warehouse import insert_frame, transaction
 
@@ -91,10 +94,13 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     h = horizon or panel.freq.horizon
     backtest = run_backtest(panel, models, h, windows)
     scores = backtest_json(backtest)
+    links = complete_links(panel_links(con, panel.series["series_id"].unique()), panel.series["series_id"].unique())
+    coherence = reconciliation_summary(reconciliation_scores(backtest.forecasts, links, backtest.scales))
+    scores["reconciliation"] = coherence
     config = {"source": source, "level": level, "models": models, "horizon": h, "windows": windows,
-              "freq": panel.freq.code, "season": panel.freq.season}  # fmt: skip
+              "freq": panel.freq.code, "season": panel.freq.season, "reconciliation": coherence["method"]}  # fmt: skip
     bundle = trained_bundle(panel, {m: MODELS[m] for m in models}, [m for m in ENSEMBLE if m in models], backtest,
-                            config)  # fmt: skip
+                            config, links if not links.is_empty() else None, str(coherence["method"]))  # fmt: skip
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
     with mlflow.start_run(experiment_id=_experiment(settings, name)) as run, tempfile.TemporaryDirectory() as tmp:
@@ -125,6 +131,12 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         mlflow.set_tags({"promoted": str(promoted), "champion_mase_same_backtest": str(champion_mase)})
     return {"model": name, "version": version, "run_id": run.info.run_id, "promoted": promoted,
             "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "backtest": scores}  # fmt: skip
+
+
+def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series) -> pl.DataFrame:
+    """parent, child: the hierarchy links of the parents among `series` (children may be missing from it)."""
+    links = frame_of(con, "SELECT parent, child FROM series_links ORDER BY parent, child", [])
+    return links.filter(pl.col("parent").is_in(series.implode()))
 
 
 def model_versions(settings: Settings, source: str) -> list[dict[str, Any]]:

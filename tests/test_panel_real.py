@@ -48,10 +48,18 @@ def test_panel_on_real_data(tmp_path: Path, ingested: tuple[Path, dict[str, Any]
             )
             assert sectors == panel > 10
         # the official volume is kept: skill-group series add up to the vacancies the crosswalk covers
-        spread = one("SELECT sum(y) FROM series JOIN series_attributes USING (series_id) "
-                     "WHERE source = 'ba' AND hierarchy_level = 'skill_group'")  # fmt: skip
+        spread = one("SELECT sum(y) FROM series JOIN series_attributes USING (series_id) WHERE source = 'ba' "
+                     "AND hierarchy_level = 'skill_group' AND region_level = 'district'")  # fmt: skip
         vacancies = one("SELECT sum(value) FROM labour_stats WHERE indicator = 'vacancies_total'")
         assert spread == pytest.approx(vacancies - first["ba_vacancies_without_skill_mix"], rel=1e-9)
+        # BA parents (states, Germany, all skill groups) are the sums of their district x group children
+        assert first["hierarchy_links"] == {"ba_region_x_skill_group": 5 * 401 * groups, "ons_sectors": 18}
+        worst = one(
+            "SELECT max(abs(p.y - c.y)) FROM series p JOIN (SELECT l.parent, s.ds, sum(s.y) AS y FROM series_links l "
+            "JOIN series s ON s.series_id = l.child WHERE l.hierarchy = 'ba_region_x_skill_group' GROUP BY ALL) c "
+            "ON c.parent = p.series_id AND c.ds = p.ds"
+        )
+        assert worst < 1e-6
         assert one("SELECT count(*) FROM series_attributes WHERE source = 'postings'") > 0
         names = {row[0] for row in con.execute("SELECT DISTINCT name FROM series_exogenous").fetchall()}
         assert names == {"unemployed", "ai_share", "remote_share", "wage_growth"}

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from models.reconciliation import METHODS, coherence_error
 from pipelines.cli import app
 from pipelines.warehouse import connect
 
@@ -75,3 +76,26 @@ def test_rollback_without_history_is_a_clear_error(warehouse: Path) -> None:
     _json(warehouse, "train", "--models", "naive", "--horizon", "6", "--json")
     result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "models", "rollback"])
     assert result.exit_code == 2 and "no @previous version" in result.output
+
+
+def test_forecasts_are_coherent_over_the_panel_hierarchy(warehouse: Path) -> None:
+    """With an all-sectors total and its links in the panel, training chooses a reconciliation on the backtest
+    and the served forecasts add up to 1e-6."""
+    with connect(warehouse) as con:
+        con.execute("INSERT INTO series SELECT 'ons|GB|ALL|ALL|ALL', ds, sum(y) FROM series GROUP BY ds")
+        con.execute(
+            "INSERT INTO series_attributes SELECT 'ons|GB|ALL|ALL|ALL', freq, region, region_level, 'ALL', 'none', "
+            "occupation, skill, skill_group, 'total', source, route, unit FROM series_attributes LIMIT 1"
+        )
+        con.execute("INSERT INTO series_links SELECT 'ons_sectors', 'ons|GB|ALL|ALL|ALL', series_id "
+                    "FROM series_attributes WHERE hierarchy_level = 'sector'")  # fmt: skip
+    trained = _json(warehouse, "train", "--models", "seasonal_naive,lightgbm", "--horizon", "6", "--json")
+    coherence = trained["backtest"]["reconciliation"]
+    assert coherence["nodes"] == 9 and coherence["method"] in METHODS
+    assert set(coherence["mase"]) == {"base", *METHODS}
+    _json(warehouse, "forecast", "--json")
+    with connect(warehouse, read_only=True) as con:
+        served = con.sql("SELECT series_id, step, yhat, lo_80 FROM forecasts").pl()
+        links = con.sql("SELECT parent, child FROM series_links").pl()
+    assert served["series_id"].n_unique() == 9 and coherence_error(served, links) < 1e-6
+    assert (served["lo_80"] >= 0).all()

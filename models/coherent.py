@@ -1,0 +1,112 @@
+"""Which reconciliation a hierarchy gets, decided on the backtest like the per-series model choice (pure polars).
+
+The served (`selected`) forecasts of every node of a hierarchy are reconciled window by window with each method
+and scored against the actuals: MASE averaged over the hierarchy's nodes. A method is chosen on earlier
+windows only when it is scored (bottom-up for the first window, as it needs no base forecasts of the
+aggregates), and on every window for the forecasts that are served.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.metrics import window_scores
+from models.reconciliation import METHODS, complete_links, reconciled
+from models.selection import SELECTED
+
+BASE = "base"  # the selected forecasts as they are, not coherent
+MARGIN = 0.02  # how much lower (relative) a method's mean MASE must be than bottom-up's to be chosen
+
+
+def reconciliation_scores(forecasts: pl.DataFrame, links: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:
+    """method (`base` and each of METHODS), window, mase (mean over the hierarchy's nodes), nodes.
+
+    forecasts: a backtest's forecasts (model, window, series_id, step, y, yhat); links: parent, child;
+    scales: window, series_id, mae_scale, mse_scale. Only parents whose series and children were all forecast
+    in every window take part."""
+    selected = forecasts.filter(pl.col("model") == SELECTED)
+    forecast = selected.group_by("series_id").agg(pl.col("yhat").is_not_null().all().alias("ok")).filter("ok")
+    usable = complete_links(links, forecast["series_id"])
+    if usable.is_empty():
+        return pl.DataFrame(schema={"method": pl.String, "window": pl.Int32, "mase": pl.Float64, "nodes": pl.Int64})
+    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
+    frames = []
+    for window in sorted(selected["window"].unique().to_list()):
+        base = selected.filter((pl.col("window") == window) & pl.col("series_id").is_in(nodes.implode()))
+        actual = base.select("series_id", "step", "y", "window")
+        frames.append(base.select("series_id", "step", "y", "window", "yhat", model=pl.lit(BASE)))
+        for method in METHODS:
+            coherent = reconciled(base.select("series_id", "step", "yhat"), usable, method)
+            frames.append(actual.join(coherent, on=["series_id", "step"]).with_columns(model=pl.lit(method)))
+    scores = window_scores(pl.concat(frames), scales)
+    return (
+        scores.group_by("model", "window")
+        .agg(pl.col("mase").mean(), pl.len().alias("nodes"))
+        .rename({"model": "method"})
+        .sort("method", "window")
+        .with_columns(pl.col("window").cast(pl.Int32))
+    )
+
+
+def chosen_reconciliation(scores: pl.DataFrame) -> str:
+    """bottom_up, unless another method beat it on every given window and by MARGIN on their mean MASE (then
+    the best such method). Bottom-up needs no forecasts of the aggregates and is the safe default: with few
+    windows, a method that wins one by a hair loses the next as often as not."""
+    wide = scores.filter(pl.col("method").is_in(METHODS)).pivot(on="method", index="window", values="mase")
+    if wide.is_empty() or "bottom_up" not in wide.columns:
+        return "bottom_up"
+    reference = wide["bottom_up"]
+    winners = [
+        (float(wide[m].mean()), m)  # type: ignore[arg-type]
+        for m in METHODS[1:]
+        if m in wide.columns
+        and (wide[m] < reference).all()
+        and float(wide[m].mean()) <= (1 - MARGIN) * float(reference.mean())  # type: ignore[arg-type]
+    ]
+    return min(winners)[1] if winners else "bottom_up"
+
+
+def reconciliation_summary(scores: pl.DataFrame) -> dict[str, object]:
+    """Mean MASE per method, the method served (chosen on all windows) and the MASE of choosing on earlier
+    windows only (the honest estimate of what reconciling by backtest gives)."""
+    windows = sorted(scores["window"].unique().to_list())
+    rolling = [
+        scores.filter(
+            (pl.col("window") == w) & (pl.col("method") == chosen_reconciliation(scores.filter(pl.col("window") < w)))
+        )["mase"].item()
+        for w in windows
+    ]
+    means = scores.group_by("method").agg(pl.col("mase").mean()).sort("method")
+    return {
+        "method": chosen_reconciliation(scores),
+        "nodes": int(scores.select(pl.col("nodes").max()).item() or 0),
+        "mase": dict(means.iter_rows()),
+        "chosen_on_earlier_windows_mase": sum(rolling) / len(rolling) if rolling else None,
+    }
+
+
+def coherent_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame, method: str) -> pl.DataFrame:
+    """`forecasts` (series_id, step, yhat, lo_80, hi_80, lo_95, hi_95, ...) with the hierarchy's nodes
+    reconciled by `method`; each interval moves with its point forecast, keeping its width, and stays
+    non-negative. Series outside the hierarchy are unchanged."""
+    usable = complete_links(links, forecasts["series_id"].unique())
+    if usable.is_empty():
+        return forecasts
+    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
+    coherent = reconciled(
+        forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"), usable, method
+    ).rename({"yhat": "coherent"})
+    shift = pl.col("coherent") - pl.col("yhat")
+    bounds = [f"{side}_{level}" for level in (80, 95) for side in ("lo", "hi")]
+    moved = {
+        name: (pl.col(name) + shift).clip(0, pl.col("coherent")) if name.startswith("lo") else pl.col(name) + shift
+        for name in bounds
+    }
+    return (
+        forecasts.join(coherent, on=["series_id", "step"], how="left")
+        .with_columns(
+            **{name: pl.when(pl.col("coherent").is_null()).then(pl.col(name)).otherwise(e) for name, e in moved.items()}
+        )
+        .with_columns(yhat=pl.coalesce("coherent", "yhat"))
+        .select(forecasts.columns)
+    )
