@@ -1,8 +1,10 @@
 """Courses to ESCO skills (pure): merged course rows, resolved languages, own skill lists, text matches, and one
 row per course x skill with the best method.
 
-- A (provider, course_id) that occurs in several input rows is one course: the first row by (file, record) gives
-  its title, description and facts; the own skill lists of all its rows are joined (order kept, repeats dropped).
+- Rows of one provider are one course when they share the course_id, or the normalised title and organisation
+  (organisation stated: the Coursera 2023 and 2024 scrapes hold 660 courses twice under different ids), linked
+  transitively. The earliest row by (file, record) gives the course_id (the others are kept in merged_ids); each
+  fact is the earliest row's that states it; the own skill lists of all rows are joined (order kept, no repeats).
 - Language: the stated one; else the detected one when the detector's confidence reaches
   LANGUAGE_MIN_CONFIDENCE; else 'und' (undetermined). Never assumed to be English.
 - Own skill list: an item equal to an ESCO label (normalised) maps to that label's skill with confidence
@@ -49,18 +51,47 @@ def _fingerprint(row: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _same_course(ordered: pl.DataFrame) -> pl.Series:
+    """Per row, the position of the first row of its course (see the module docstring), rows in order."""
+
+    def key(column: str) -> pl.Expr:
+        return pl.col(column).str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
+
+    rows = ordered.select(
+        "provider", "course_id", title=key("title"), org=key("organization"), course=pl.int_range(pl.len())
+    )
+    while True:
+        linked = rows.with_columns(pl.col("course").min().over("provider", "course_id")).with_columns(
+            pl.when(pl.col("org").is_not_null())
+            .then(pl.col("course").min().over("provider", "title", "org"))
+            .otherwise(pl.col("course"))
+        )
+        if linked["course"].equals(rows["course"]):
+            return rows["course"]
+        rows = linked
+
+
 def merged_courses(courses: pl.DataFrame) -> pl.DataFrame:
-    """One row per (provider, course_id) with FACT_COLUMNS, `input_rows` (rows merged) and `fingerprint` (sha256
-    of the merged facts: it changes when the course does).
+    """One row per course with provider, course_id, FACT_COLUMNS, merged_ids (the other ids of its rows),
+    input_rows and fingerprint (sha256 of the merged course: it changes when the course does).
 
     courses: provider, course_id, FACT_COLUMNS, file, record (the warehouse's `courses`)."""
-    ordered = courses.sort(*COURSE_KEY, "file", "record")
-    merged = ordered.group_by(*COURSE_KEY, maintain_order=True).agg(
-        *(pl.col(c).first() for c in FACT_COLUMNS if c != "skills"),
-        pl.col("skills").explode().drop_nulls().unique(maintain_order=True),
-        input_rows=pl.len().cast(pl.Int32),
+    ordered = courses.sort("provider", "file", "record")
+    merged = (
+        ordered.with_columns(course=_same_course(ordered))
+        .group_by("course", maintain_order=True)
+        .agg(
+            *(pl.col(c).first() for c in COURSE_KEY),
+            *(pl.col(c).drop_nulls().first() for c in FACT_COLUMNS if c != "skills"),
+            pl.col("skills").explode().drop_nulls().unique(maintain_order=True),
+            merged_ids=pl.col("course_id").unique(maintain_order=True).slice(1),
+            input_rows=pl.len().cast(pl.Int32),
+        )
+        .drop("course")
+        .sort(COURSE_KEY)
     )
-    prints = [_fingerprint(row) for row in merged.select(*COURSE_KEY, *FACT_COLUMNS).iter_rows(named=True)]
+    fields = merged.select(*COURSE_KEY, *FACT_COLUMNS, "merged_ids")
+    prints = [_fingerprint(row) for row in fields.iter_rows(named=True)]
     return merged.with_columns(fingerprint=pl.Series(prints, dtype=pl.String))
 
 
@@ -183,6 +214,7 @@ def course_facts(courses: pl.DataFrame, languages: pl.DataFrame) -> pl.DataFrame
         "url",
         "rating",
         "enrolment",
+        "merged_ids",
         "input_rows",
         has_description=pl.col("description").str.strip_chars().str.len_chars().fill_null(0) > 0,
     )

@@ -142,7 +142,7 @@ def map_courses(
     return {
         "taxonomy_version": version,
         "courses": merged.height,
-        "duplicate_rows": int(merged["input_rows"].sum() - merged.height),
+        "merged_rows": int(merged["input_rows"].sum() - merged.height),
         "processed": pending.height,
         "removed": removed.height,
         "mapped": run["mapped"],

@@ -378,7 +378,8 @@ CREATE TABLE retrain_stages (
 );
 
 -- migration 11: course supply (courses mapped to ESCO skills, normalised course facts)
--- one row per course (provider, course_id; duplicated input rows merged): normalised level and resolved language
+-- one row per course (rows of the same course merged, see features/course_skills.py): normalised level and
+-- resolved language
 CREATE TABLE course_facts (
     provider VARCHAR NOT NULL,
     course_id VARCHAR NOT NULL,
@@ -392,7 +393,8 @@ CREATE TABLE course_facts (
     url VARCHAR,
     rating DOUBLE,
     enrolment BIGINT,
-    input_rows INTEGER NOT NULL,       -- rows of `courses` merged into this course (> 1: duplicated key)
+    merged_ids VARCHAR[] NOT NULL,     -- other course_ids of the same course (same title and organisation)
+    input_rows INTEGER NOT NULL,       -- rows of `courses` merged into this course (same id, or title and org)
     has_description BOOLEAN NOT NULL,  -- a description (or syllabus) was read besides the title
     PRIMARY KEY (provider, course_id)
 );

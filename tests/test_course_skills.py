@@ -31,42 +31,42 @@ AUTOMATON = label_automaton(label_entries(LABELS, "en"))
 
 def _courses(**columns: list[object]) -> pl.DataFrame:
     base: dict[str, list[object]] = {
-        "provider": ["p", "p", "q"],
-        "course_id": ["1", "1", "2"],
-        "title": ["First title", "Second title", "Other"],
-        "description": [None, "text", "about SQL"],
-        "skills": [["Python", "SQL"], ["SQL", "Excel"], None],
-        "language": [None, None, "en"],
-        "level": ["Beginner", "advanced", None],
-        "url": [None, None, None],
-        "organization": [None, None, None],
-        "subject": [None, None, None],
-        "rating": [4.5, 3.0, None],
-        "enrolment": [10, None, 5],
-        "file": ["a.csv", "b.csv", "a.csv"],
-        "record": [1, 0, 2],
+        "provider": ["p", "p", "q", "p", "p"],
+        "course_id": ["1", "1", "2", "3", "4"],
+        "title": ["First title", "Second title", "Other", "first  TITLE", "Second title"],
+        "description": [None, "text", "about SQL", None, None],
+        "skills": [["Python", "SQL"], ["SQL", "Excel"], None, ["R"], []],
+        "language": [None, None, "en", None, None],
+        "level": ["Beginner", "advanced", None, None, None],
+        "url": [None, None, None, None, None],
+        "organization": ["Org", None, None, "org", "X"],
+        "subject": [None, None, None, None, None],
+        "rating": [None, 3.0, None, 4.5, None],
+        "enrolment": [10, None, 5, None, None],
+        "file": ["a.csv", "b.csv", "a.csv", "b.csv", "c.csv"],
+        "record": [1, 0, 2, 5, 0],
     }
     schema = {"skills": pl.List(pl.String), "rating": pl.Float64, "enrolment": pl.Int64, "record": pl.Int64}
     return pl.DataFrame(base | columns, schema_overrides=schema)
 
 
-def test_duplicated_course_keys_merge_into_one_course() -> None:
+def test_rows_of_one_course_merge_by_id_or_by_title_and_organisation() -> None:
     merged = merged_courses(_courses())
-    assert merged.height == 2
+    assert merged.select("provider", "course_id", "merged_ids", "input_rows").rows() == [
+        ("p", "1", ["3"], 3),  # "1" twice, and "3" with the same title and organisation as the first row
+        ("p", "4", [], 1),  # same title as the second row, but the second row states no organisation
+        ("q", "2", [], 1),
+    ]
     first = merged.row(0, named=True)
-    assert (first["provider"], first["course_id"], first["title"], first["level"]) == (
-        "p",
-        "1",
-        "First title",
-        "Beginner",
-    )
-    assert first["skills"] == ["Python", "SQL", "Excel"] and first["input_rows"] == 2
-    assert first["description"] is None  # the first row's, not filled from the duplicate
+    assert (first["title"], first["description"], first["level"], first["rating"]) == (
+        "First title", "text", "Beginner", 3.0,  # each fact from the earliest row that states it
+    )  # fmt: skip
+    assert first["skills"] == ["Python", "SQL", "Excel", "R"]
     again = merged_courses(_courses())
-    changed = merged_courses(_courses(title=["First title", "Second title", "Changed"]))
+    changed = merged_courses(_courses(title=["First title", "Second title", "Changed", "first  TITLE", "Second title"]))
     assert again["fingerprint"].to_list() == merged["fingerprint"].to_list()
-    assert changed["fingerprint"][0] == merged["fingerprint"][0]
-    assert changed["fingerprint"][1] != merged["fingerprint"][1]
+    assert changed["fingerprint"][:2].to_list() == merged["fingerprint"][:2].to_list()
+    assert changed["fingerprint"][2] != merged["fingerprint"][2]
 
 
 def test_languages_are_given_detected_or_undetermined_never_assumed() -> None:
@@ -123,8 +123,9 @@ def test_best_method_wins_and_confidences_combine_across_methods() -> None:
 
 def test_course_facts_normalise_levels_and_keep_the_resolved_language() -> None:
     merged = merged_courses(_courses())
-    facts = course_facts(merged, resolved_languages(merged["language"].to_list(), [("en", 0.2)]))
+    facts = course_facts(merged, resolved_languages(merged["language"].to_list(), [("en", 0.2), ("fr", 0.8)]))
     assert facts.select("course_id", "level", "language", "language_method", "has_description").rows() == [
-        ("1", "introductory", "und", "undetermined", False),
+        ("1", "introductory", "und", "undetermined", True),
+        ("4", "unknown", "fr", "detected", False),
         ("2", "unknown", "en", "given", True),
     ]
