@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipelines.cli_common import err, fail
+from pipelines.cli_courses import map_courses, supply
 from pipelines.cli_forecast import backtest, forecast, models_app, retrain, train
 from pipelines.cli_skills import code, eval_extraction, eval_occupations, extract, panel
 from pipelines.ingest import RunReport
@@ -207,6 +208,8 @@ for command in (extract, code, panel, backtest, train, forecast, retrain):
     app.command()(command)
 app.command("eval-extraction")(eval_extraction)
 app.command("eval-occupations")(eval_occupations)
+app.command("map-courses")(map_courses)
+app.command()(supply)
 app.add_typer(models_app, name="models")
 
 if __name__ == "__main__":

@@ -31,8 +31,8 @@ def frame_of(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pl.
     return con.sql(sql, params=params).pl()
 
 
-def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.DataFrame]:
-    """The ESCO-derived mixes: skill->group shares, occupation->skill and ->group shares, KldB->occupation."""
+def skill_group_mix(con: duckdb.DuckDBPyConnection, version: str) -> pl.DataFrame:
+    """Share of each skill in each skill group of the panel's level (skill_uri, group_uri, share)."""
     broader = frame_of(
         con,
         "SELECT uri, broader_uri FROM broader_relations WHERE pillar = 'skill' AND version = ? "
@@ -40,7 +40,12 @@ def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.Da
         [version, version],
     )
     hierarchy = frame_of(con, "SELECT DISTINCT uri, level FROM skill_hierarchy WHERE version = ?", [version])
-    groups = skill_group_shares(broader, hierarchy, SKILL_GROUP_LEVEL)
+    return skill_group_shares(broader, hierarchy, SKILL_GROUP_LEVEL)
+
+
+def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.DataFrame]:
+    """The ESCO-derived mixes: skill->group shares, occupation->skill and ->group shares, KldB->occupation."""
+    groups = skill_group_mix(con, version)
     relations = frame_of(
         con, "SELECT occupation_uri, skill_uri, relation_type FROM occupation_skills WHERE version = ?", [version]
     )

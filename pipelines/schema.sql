@@ -384,3 +384,51 @@ CREATE TABLE series_links (
     child VARCHAR NOT NULL,            -- always a bottom series (one that is no parent)
     PRIMARY KEY (parent, child)
 );
+
+-- migration 12: course supply (courses mapped to ESCO skills, normalised course facts)
+-- one row per course (rows of the same course merged, see features/course_skills.py): normalised level and
+-- resolved language
+CREATE TABLE course_facts (
+    provider VARCHAR NOT NULL,
+    course_id VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,            -- introductory | intermediate | advanced | mixed | unknown
+    language VARCHAR NOT NULL,         -- ISO 639-1, or 'und' when neither stated nor detected with confidence
+    language_method VARCHAR NOT NULL,  -- given | detected | undetermined
+    language_confidence DOUBLE NOT NULL,
+    organization VARCHAR,
+    subject VARCHAR,
+    url VARCHAR,
+    rating DOUBLE,
+    enrolment BIGINT,
+    merged_ids VARCHAR[] NOT NULL,     -- other course_ids of the same course (same title and organisation)
+    input_rows INTEGER NOT NULL,       -- rows of `courses` merged into this course (same id, or title and org)
+    has_description BOOLEAN NOT NULL,  -- a description (or syllabus) was read besides the title
+    PRIMARY KEY (provider, course_id)
+);
+-- one row per course and taxonomy version mapped: what was done with it (courses with no skill included)
+CREATE TABLE course_mapping (
+    provider VARCHAR NOT NULL,
+    course_id VARCHAR NOT NULL,
+    taxonomy_version VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL,      -- sha256 of the merged course row: a changed course is mapped again
+    status VARCHAR NOT NULL,           -- mapped | no_skill
+    skills INTEGER NOT NULL,
+    label_lang VARCHAR,                -- language of the ESCO labels read on title + description; NULL: not read
+    own_items INTEGER NOT NULL,        -- items of the course's own skill list
+    own_items_exact INTEGER NOT NULL,  -- items equal to an ESCO label
+    own_items_mapped INTEGER NOT NULL, -- items equal to or containing an ESCO label
+    mapped_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (provider, course_id, taxonomy_version)
+);
+CREATE TABLE course_skills (
+    provider VARCHAR NOT NULL,
+    course_id VARCHAR NOT NULL,
+    taxonomy_version VARCHAR NOT NULL,
+    skill_uri VARCHAR NOT NULL,
+    confidence DOUBLE NOT NULL,
+    method VARCHAR NOT NULL,           -- own_list | literal: the best method that found the skill
+    matched_text VARCHAR,              -- the own-list item, or the text span
+    found_by VARCHAR[] NOT NULL,       -- every method that found it
+    PRIMARY KEY (provider, course_id, taxonomy_version, skill_uri)
+);
