@@ -6,23 +6,42 @@ import polars as pl
 
 SELECTED = "selected"
 ENSEMBLE = "ensemble"
+# How many windows of evidence the pooled MASE of a model is worth in each series' choice (set a priori,
+# not tuned on any backtest: as much as the two windows a series usually has of its own).
+PRIOR_WINDOWS = 2.0
 
 
-def best_models(scores: pl.DataFrame, candidates: list[str]) -> pl.DataFrame:
-    """series_id, model: each series' candidate with the lowest mean MASE over the given windows' scores (ties
-    go to the first candidate in order). Series unseen in `scores` get the best candidate overall as `fallback`."""
+def best_models(scores: pl.DataFrame, candidates: list[str], prior_windows: float = PRIOR_WINDOWS) -> pl.DataFrame:
+    """series_id, model: each series' candidate with the lowest shrunk MASE (ties go to the first candidate in
+    order). A series' mean MASE over its n windows is shrunk towards the model's pooled MASE (the median over
+    series), which counts as `prior_windows` windows: (n x own + prior x pooled) / (n + prior). With two or
+    three noisy windows per series, a model good everywhere is not displaced by one lucky window."""
     order = pl.DataFrame({"model": candidates, "rank": list(range(len(candidates)))})
-    mean = (
+    own = (
         scores.join(order, on="model")
+        .drop_nulls("mase")
         .group_by("series_id", "model", "rank")
-        .agg(pl.col("mase").mean())
-        .sort("series_id", "mase", "rank", nulls_last=True)
+        .agg(pl.col("mase").mean(), pl.len().alias("n"))
     )
-    return mean.group_by("series_id", maintain_order=True).first().select("series_id", "model")
+    pooled = own.group_by("model").agg(pl.col("mase").median().alias("pooled"))
+    shrunk = own.join(pooled, on="model").with_columns(
+        score=(pl.col("n") * pl.col("mase") + prior_windows * pl.col("pooled")) / (pl.col("n") + prior_windows)
+    )
+    return (
+        shrunk.sort("series_id", "score", "rank")
+        .group_by("series_id", maintain_order=True)
+        .first()
+        .select("series_id", "model")
+    )
 
 
 def overall_best(scores: pl.DataFrame, candidates: list[str]) -> str:
-    means = scores.filter(pl.col("model").is_in(candidates)).group_by("model").agg(pl.col("mase").mean())
+    """The candidate with the lowest mean MASE among those scored on every series (the fallback must forecast
+    any series; Prophet, for one, forecasts only the largest)."""
+    present = scores.filter(pl.col("model").is_in(candidates))
+    coverage = present.group_by("model").agg(pl.col("series_id").n_unique().alias("n"))
+    complete = coverage.filter(pl.col("n") == pl.col("n").max())["model"]
+    means = present.filter(pl.col("model").is_in(complete.implode())).group_by("model").agg(pl.col("mase").mean())
     if means.is_empty():
         return candidates[0]
     ranked = means.join(pl.DataFrame({"model": candidates, "rank": list(range(len(candidates)))}), on="model")

@@ -15,7 +15,8 @@ from models.frequency import FREQUENCIES, aggregated, future_frame, inferred_fre
 from models.intervals import scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
 from models.metrics import insample_scales, window_scores
-from models.selection import best_models, ensemble_forecasts, selected_forecasts
+from models.prophet_model import ProphetForecaster
+from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts
 
 MONTHLY = FREQUENCIES["M"]
 TINY = pl.DataFrame(
@@ -86,9 +87,34 @@ def test_selection_and_ensemble() -> None:
     assert choice.rows() == [("s", "x"), ("t", "y")]
     forecasts = pl.DataFrame({"model": ["x", "y", "x", "y", "x", "y"], "series_id": ["s", "s", "t", "t", "u", "u"],
                               "step": [1] * 6, "yhat": [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]})  # fmt: skip
+    # x wins series u's one window by a hair, but y is far better on every other series: shrinkage picks y
+    pooled = pl.DataFrame({"model": ["x", "y"] * 4, "window": [0] * 8, "series_id": ["u", "u", "v", "v", "w", "w",
+                           "z", "z"], "mase": [1.00, 1.01, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0]})  # fmt: skip
+    assert best_models(pooled, ["x", "y"]).rows() == [("u", "y"), ("v", "y"), ("w", "y"), ("z", "y")]
+    assert best_models(pooled, ["x", "y"], prior_windows=0).rows()[0] == ("u", "x")
     assert ensemble_forecasts(forecasts, ["x", "y"]).sort("series_id")["yhat"].to_list() == [2.0, 6.0, 10.0]
     picked = selected_forecasts(forecasts, choice, fallback="y").sort("series_id")
     assert picked["yhat"].to_list() == [1.0, 7.0, 11.0] and set(picked["model"]) == {"selected"}
+
+
+def test_overall_best_is_a_model_that_forecasts_every_series() -> None:
+    scores = pl.DataFrame({"model": ["x", "y", "x", "p"], "window": [0] * 4, "series_id": ["s", "s", "t", "t"],
+                           "mase": [0.9, 0.8, 1.0, 0.1]})  # fmt: skip
+    assert overall_best(scores, ["p", "x", "y"]) == "x"  # p and y are scored on one series each
+
+
+def test_prophet_continues_a_trend_on_the_largest_series_only() -> None:
+    def truth(m: int) -> float:  # a trend and a yearly cycle, no noise
+        return 100.0 + 2 * m + 20 * np.sin(2 * np.pi * m / 12)
+
+    months = [date(2018 + m // 12, m % 12 + 1, 1) for m in range(48)]
+    frame = pl.DataFrame(
+        {"series_id": ["big"] * 48 + ["small"] * 48, "ds": months * 2, "y": [truth(m) for m in range(48)] + [1.0] * 48}
+    )
+    forecast = ProphetForecaster(workers=1, max_series=1).fit(Panel(frame, MONTHLY)).predict(3)
+    assert forecast["series_id"].unique().to_list() == ["big"] and forecast["step"].to_list() == [1, 2, 3]
+    assert forecast["ds"].to_list() == [date(2022, 1, 1), date(2022, 2, 1), date(2022, 3, 1)]
+    assert np.allclose(forecast["yhat"], [truth(m) for m in (48, 49, 50)], rtol=0.03)
 
 
 def generated_panel(series: int = 40, months: int = 60, seed: int = 0) -> Panel:
