@@ -31,8 +31,9 @@ def frame_of(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pl.
     return con.sql(sql, params=params).pl()
 
 
-def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.DataFrame]:
-    """The ESCO-derived mixes: skill->group shares, occupation->skill and ->group shares, KldB->occupation."""
+def skill_tree(con: duckdb.DuckDBPyConnection, version: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The skill pillar's broader relations (uri, broader_uri, hierarchy parents included) and the hierarchy's
+    groups (uri, level), as `skill_group_shares` takes them."""
     broader = frame_of(
         con,
         "SELECT uri, broader_uri FROM broader_relations WHERE pillar = 'skill' AND version = ? "
@@ -40,7 +41,12 @@ def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.Da
         [version, version],
     )
     hierarchy = frame_of(con, "SELECT DISTINCT uri, level FROM skill_hierarchy WHERE version = ?", [version])
-    groups = skill_group_shares(broader, hierarchy, SKILL_GROUP_LEVEL)
+    return broader, hierarchy
+
+
+def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.DataFrame]:
+    """The ESCO-derived mixes: skill->group shares, occupation->skill and ->group shares, KldB->occupation."""
+    groups = skill_group_shares(*skill_tree(con, version), SKILL_GROUP_LEVEL)
     relations = frame_of(
         con, "SELECT occupation_uri, skill_uri, relation_type FROM occupation_skills WHERE version = ?", [version]
     )
@@ -56,6 +62,8 @@ def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.Da
     weights = kldb_occupation_weights(crosswalk, occupations)
     return {
         "skill_groups": groups,
+        "occupation_skills": occupation_skills,
+        "kldb_occupations": weights,
         "kldb_groups": class_mix(weights, occupation_group_shares(occupation_skills, groups), "group_uri"),
         "kldb_skills": class_mix(weights, occupation_skills, "skill_uri"),
     }

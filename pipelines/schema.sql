@@ -376,3 +376,36 @@ CREATE TABLE retrain_stages (
     finished_at TIMESTAMP NOT NULL,
     PRIMARY KEY (run_id, stage)
 );
+
+-- migration 11: reserved for the course mapping (course_skills, branch courses), which replaces this on merge
+SELECT 1;
+
+-- migration 12: ranked course topics (moocast priorities), one list per model and selection
+CREATE TABLE priorities (
+    model_name VARCHAR NOT NULL,       -- the registered forecast model whose forecasts were ranked
+    model_version VARCHAR NOT NULL,    -- its version that made the forecasts
+    taxonomy_version VARCHAR NOT NULL,
+    provider VARCHAR NOT NULL,         -- whose catalogue counts as coverage, 'ALL' = every provider
+    language_filter VARCHAR NOT NULL,  -- the --language given, 'ALL' when none
+    region_filter VARCHAR NOT NULL,    -- the --region given, 'ALL' when none
+    rank INTEGER NOT NULL,
+    topic_id VARCHAR NOT NULL,         -- the seed skill's URI key
+    topic VARCHAR NOT NULL,
+    language VARCHAR NOT NULL,         -- the language the course is for
+    level VARCHAR NOT NULL,            -- introductory | intermediate | advanced
+    score DOUBLE NOT NULL,             -- demand x momentum x need x entry_weight x uncovered
+    demand DOUBLE NOT NULL,            -- forecast demand over the horizon, mean per period
+    momentum DOUBLE NOT NULL,
+    need DOUBLE NOT NULL,
+    entry_weight DOUBLE NOT NULL,
+    uncovered DOUBLE NOT NULL,
+    demand_lo_80 DOUBLE NOT NULL,
+    demand_hi_80 DOUBLE NOT NULL,
+    growth DOUBLE NOT NULL,
+    growth_lo_80 DOUBLE NOT NULL,
+    growth_hi_80 DOUBLE NOT NULL,
+    coverage DOUBLE NOT NULL,
+    entry_json VARCHAR NOT NULL,       -- the whole entry as `moocast priorities --json` prints it
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (model_name, provider, language_filter, region_filter, rank)
+);
