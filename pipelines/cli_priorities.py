@@ -21,8 +21,8 @@ def priorities(
     provider: Annotated[
         str | None,
         typer.Option(
-            help="Rank what is missing from this provider's own catalogue (e.g. coursera) [default: the "
-            "catalogues of all providers together]",
+            help="Rank what is missing from this provider's own catalogue (e.g. coursera); without it, "
+            "what is missing from all catalogues together",
             show_default=False,
         ),
     ] = None,
@@ -60,7 +60,8 @@ def priorities(
 
       momentum      forecast / last observed value, bounded to 0.5-1.5
 
-      need          jobseekers per opening in its regions and skill groups against the national figure, 0.5-2
+      need          the share of jobseekers among jobseekers and openings in its regions and skill groups, against
+                    the national share, bounded to 0.5-2
 
       entry_weight  1 + 0.5 x the share of its demand in entry-level occupations (ISCO major groups 4-9)
 
@@ -72,6 +73,7 @@ def priorities(
 
     Examples: moocast priorities --provider edx --top 5 --report;  moocast priorities --region 09 --json
     """
+    from pipelines.course_supply import catalogue_providers
     from pipelines.priorities import Selection
     from pipelines.priorities import priorities as ranked_priorities
     from pipelines.priorities_export import priorities_csv, priorities_json, written_reports
@@ -88,9 +90,7 @@ def priorities(
             task = progress.add_task("priorities", total=None)
             providers: list[str | None] = [None]
             if every_provider:
-                providers += [
-                    row[0] for row in con.execute("SELECT DISTINCT provider FROM courses ORDER BY 1").fetchall()
-                ]
+                providers += catalogue_providers(con)
             elif provider is not None:
                 providers = [provider]
             selections = [Selection(p, language, region) for p in providers]

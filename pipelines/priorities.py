@@ -31,7 +31,7 @@ from models.gaps import (
 )
 from models.priorities import explanation, in_region, ranked, topic_scores
 from models.topics import candidate_skills, grouped_topics, skill_links, topic_names
-from pipelines.course_supply import course_skill_rows
+from pipelines.course_supply import catalogue_providers, course_skill_rows
 from pipelines.extract import latest_esco_version
 from pipelines.panel_sources import frame_of, skill_mixes, skill_tree
 from pipelines.settings import Settings
@@ -205,7 +205,7 @@ def demand_inputs(
             [],
         ),
         courses=courses,
-        providers=[row[0] for row in con.execute("SELECT DISTINCT provider FROM courses ORDER BY 1").fetchall()],
+        providers=catalogue_providers(con),
     )
 
 

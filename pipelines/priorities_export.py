@@ -30,10 +30,11 @@ Bundesagentur f&uuml;r Arbeit. Course catalogues as loaded (their own licences).
 _READING = (
     "Each topic is a group of ESCO skills a provider could teach as one MOOC. Its score is the product of five "
     "components: <b>demand</b> (forecast demand for its skills over the horizon, mean per period), "
-    "<b>momentum</b> (forecast against the last observed value, bounded 0.5-1.5), <b>need</b> (jobseekers per "
-    "opening in its regions and skill groups against the national figure, 0.5-2), <b>entry weight</b> (1 + 0.5 x "
-    "the share of demand in entry-level occupations) and <b>uncovered</b> (the share of demand no course in the "
-    "catalogue serves in the region's language: 1 = nothing taught, one fitting course halves it)."
+    "<b>momentum</b> (forecast against the last observed value, bounded 0.5-1.5), <b>need</b> (the share of "
+    "jobseekers among jobseekers and openings in its regions and skill groups, against the national share, "
+    "0.5-2), <b>entry weight</b> (1 + 0.5 x the share of demand in entry-level occupations) and "
+    "<b>uncovered</b> (the share of demand no course in the catalogue serves in the region's language: 1 = "
+    "nothing taught, one fitting course halves it)."
 )
 
 
