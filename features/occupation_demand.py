@@ -12,9 +12,12 @@ import polars as pl
 ENTRY_MAJOR_GROUPS = ("4", "5", "6", "7", "8", "9")
 
 
-def occupation_demand(counts: pl.DataFrame, weights: pl.DataFrame) -> pl.DataFrame:
+def occupation_demand(counts: pl.DataFrame, weights: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame:
     """Vacancies by ESCO occupation. counts: kldb, value; weights: kldb, occupation_uri, weight (each KldB group's
-    weights sum to 1, `kldb_occupation_weights`). Returns occupation_uri, demand."""
+    weights sum to 1, `kldb_occupation_weights`); occupations: occupation_uri. Without counts (no BA statistics)
+    every occupation weighs 1. Returns occupation_uri, demand."""
+    if counts.is_empty():
+        return occupations.select("occupation_uri", demand=pl.lit(1.0)).sort("occupation_uri")
     return (
         counts.group_by("kldb")
         .agg(pl.col("value").sum())
@@ -75,7 +78,7 @@ def jobseeker_pressure(unemployed: pl.DataFrame, vacancies: pl.DataFrame) -> pl.
         pl.col("u") + pl.col("v") > 0
     )
     jobseekers, openings = float(both["u"].sum()), float(both["v"].sum())
-    overall = jobseekers / (jobseekers + openings)
+    overall = jobseekers / (jobseekers + openings) if jobseekers + openings > 0 else 1.0  # no statistics at all
     return (
         both.with_columns(pressure=pl.col("u") / (pl.col("u") + pl.col("v")))
         .select("region", "skill_group", "pressure", relative=pl.col("pressure") / overall)

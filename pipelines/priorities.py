@@ -147,9 +147,7 @@ def demand_inputs(
         "SELECT uri AS occupation_uri, preferred_label AS label, isco_group FROM occupations WHERE version = ?",
         [version],
     )
-    by_occupation = occupation_demand(vacancies.select("kldb", "value"), mixes["kldb_occupations"])
-    if by_occupation.is_empty():  # no BA statistics: every occupation weighs the same
-        by_occupation = occupations.select("occupation_uri", demand=pl.lit(1.0))
+    by_occupation = occupation_demand(vacancies.select("kldb", "value"), mixes["kldb_occupations"], occupations)
     occupation_skills = mixes["occupation_skills"].rename({"skill_uri": "skill"})
     profile = skill_profile(by_occupation, mixes["occupation_skills"], occupations)
     on_stage("jobseeker pressure")

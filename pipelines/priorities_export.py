@@ -76,7 +76,10 @@ def priorities_json(result: dict[str, Any], top: int) -> dict[str, Any]:
 
 def _section(entry: dict[str, Any]) -> str:
     d, c, cover = entry["demand"], entry["components"], entry["coverage"]
-    components = "".join(f"<td class=num>{c[name]:,.3g}</td>" for name in c)
+    components = "".join(
+        f"<td class=num>{value:,.0f}</td>" if name == "demand" else f"<td class=num>{value:.2f}</td>"
+        for name, value in c.items()
+    )
     skills = "".join(
         f"<tr><td>{escape(s['label'] or s['uri'])}</td><td class=num>{s['demand']:,.0f}</td>"
         f"<td class=num>{s['courses']:.2f}</td><td class=num>{s['entry_share']:.0%}</td></tr>"

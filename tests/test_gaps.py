@@ -58,6 +58,7 @@ def test_jobseeker_pressure_is_relative_to_all_regions() -> None:
     # overall 40 / (40 + 60) = 0.4; r1 30/40 = 0.75, r2 10/40 = 0.25, r3 0/20 = 0
     assert got["pressure"].to_list() == [0.75, 0.25, 0.0]
     assert got["relative"].to_list() == pytest.approx([1.875, 0.625, 0.0])
+    assert jobseeker_pressure(unemployed.clear(), vacancies.clear()).is_empty()  # no BA statistics: no pressure
 
 
 def test_occupation_demand_skill_profile_and_within_group_shares() -> None:
@@ -65,12 +66,13 @@ def test_occupation_demand_skill_profile_and_within_group_shares() -> None:
     weights = pl.DataFrame(
         {"kldb": ["k1", "k1", "k2"], "occupation_uri": ["o1", "o2", "o2"], "weight": [0.5, 0.5, 1.0]}
     )
-    demand = occupation_demand(counts, weights)
+    occupations = pl.DataFrame({"occupation_uri": ["o1", "o2"], "isco_group": ["2511", "5131"]})
+    demand = occupation_demand(counts, weights, occupations)
     assert demand.rows() == [("o1", 5.0), ("o2", 10.0)]
+    assert occupation_demand(counts.clear(), weights, occupations).rows() == [("o1", 1.0), ("o2", 1.0)]  # no BA
     occupation_skills = pl.DataFrame(
         {"occupation_uri": ["o1", "o1", "o2"], "skill_uri": ["s1", "s2", "s2"], "share": [0.5, 0.5, 1.0]}
     )
-    occupations = pl.DataFrame({"occupation_uri": ["o1", "o2"], "isco_group": ["2511", "5131"]})
     profile = skill_profile(demand, occupation_skills, occupations)
     # s1: 5 x 0.5 = 2.5, none entry-level; s2: 2.5 (o1, ISCO 2) + 10 (o2, ISCO 5: entry) = 12.5, entry 10/12.5
     assert profile.rows() == [("s1", 2.5, 0.0), ("s2", 12.5, 0.8)]
