@@ -35,6 +35,7 @@ ENTRY_LEVELS = ("introductory", "mixed")
 # count does not depend on summation order (deterministic) and grows whenever a course is added (monotone).
 WEIGHT_QUANTUM = 1024.0
 SUMMED = ("demand", "lo_80", "hi_80", "last")
+COMPONENTS = ("demand", "momentum", "need", "entry_weight", "uncovered")
 
 
 def momentum(demand: pl.Expr, last: pl.Expr) -> pl.Expr:
@@ -45,6 +46,20 @@ def momentum(demand: pl.Expr, last: pl.Expr) -> pl.Expr:
 
 def entry_weight(entry_share: pl.Expr) -> pl.Expr:
     return 1.0 + ENTRY_BOOST * entry_share
+
+
+def scored(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows with demand, lo_80, hi_80, last, need, entry_share and uncovered, plus growth and its 80% interval
+    (null where nothing was observed last), momentum, entry_weight, coverage (1 - uncovered) and
+    score = demand x momentum x need x entry_weight x uncovered."""
+    observed = pl.col("last") > 0
+    return frame.with_columns(
+        *(pl.when(observed).then(pl.col(c) / pl.col("last") - 1.0).alias(f"growth{suffix}")
+          for c, suffix in (("demand", ""), ("lo_80", "_lo_80"), ("hi_80", "_hi_80"))),
+        momentum=momentum(pl.col("demand"), pl.col("last")),
+        entry_weight=entry_weight(pl.col("entry_share")),
+        coverage=1.0 - pl.col("uncovered"),
+    ).with_columns(score=pl.reduce(lambda a, b: a * b, [pl.col(c) for c in COMPONENTS]))  # fmt: skip
 
 
 def series_demand(forecasts: pl.DataFrame, last: pl.DataFrame) -> pl.DataFrame:
@@ -160,3 +175,34 @@ def skill_gaps(demand: pl.DataFrame, supply: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("language", "skill")
     )
+
+
+def skill_gap_rows(gaps: pl.DataFrame) -> pl.DataFrame:
+    """`skill_gaps` -> language, skill, the demand columns, need, entry_share, uncovered and `scored`'s columns:
+    the gap of every skill over the selection's regions."""
+    return scored(
+        gaps.select(
+            "language", "skill", *SUMMED, "entry_share", "uncovered", need=pl.col("need_demand") / pl.col("demand")
+        ).filter(pl.col("demand") > 0)
+    )
+
+
+def group_gaps(regional: pl.DataFrame, within: pl.DataFrame, gaps: pl.DataFrame) -> pl.DataFrame:
+    """The gap of every skill group by region and sector: the group's demand there, its need, and the entry share
+    and uncovered share of its skills weighted by `within` (skill_group, skill, share).
+    Returns language, region, sector, skill_group, the demand columns, need, entry_share, uncovered, `scored`'s."""
+    cover = (
+        within.join(gaps.select("language", "skill", "entry_share", "uncovered"), on="skill")
+        .sort("language", "skill_group", "skill")
+        .group_by("language", "skill_group", maintain_order=True)
+        .agg(
+            (pl.col("share") * pl.col("entry_share")).sum().alias("entry_share"),
+            (pl.col("share") * pl.col("uncovered")).sum().alias("uncovered"),
+        )
+    )
+    rows = regional.filter((pl.col("skill") == ALL) & (pl.col("demand") > 0)).join(
+        cover, on=["language", "skill_group"]
+    )
+    return scored(
+        rows.select("language", "region", "sector", "skill_group", *SUMMED, "need", "entry_share", "uncovered")
+    ).sort("language", "region", "sector", "skill_group")

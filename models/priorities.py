@@ -16,11 +16,10 @@ from typing import Any
 
 import polars as pl
 
-from models.gaps import entry_weight, momentum
+from models.gaps import scored
 
 INTRODUCTORY_FROM = 0.5
 INTERMEDIATE_FROM = 0.2
-COMPONENTS = ("demand", "momentum", "need", "entry_weight", "uncovered")
 
 
 def in_region(code: str) -> pl.Expr:
@@ -55,28 +54,21 @@ def topic_scores(topics: pl.DataFrame, gaps: pl.DataFrame) -> pl.DataFrame:
         )
         .filter(pl.col("demand") > 0)
     )
-    return totals.select(
-        "topic_id",
-        "language",
-        "skills",
-        "skills_taught",
-        "demand",
-        "lo_80",
-        "hi_80",
-        "last",
-        growth=pl.col("demand") / pl.col("last") - 1.0,
-        growth_lo_80=pl.col("lo_80") / pl.col("last") - 1.0,
-        growth_hi_80=pl.col("hi_80") / pl.col("last") - 1.0,
-        momentum=momentum(pl.col("demand"), pl.col("last")),
-        need=pl.col("need_demand") / pl.col("demand"),
-        entry_share=pl.col("entry_demand") / pl.col("demand"),
-        entry_weight=entry_weight(pl.col("entry_demand") / pl.col("demand")),
-        uncovered=pl.col("uncovered_demand") / pl.col("demand"),
-    ).with_columns(
-        coverage=1.0 - pl.col("uncovered"),
-        level=topic_level(pl.col("entry_share")),
-        score=pl.reduce(lambda a, b: a * b, [pl.col(c) for c in COMPONENTS]),
-    )
+    return scored(
+        totals.select(
+            "topic_id",
+            "language",
+            "skills",
+            "skills_taught",
+            "demand",
+            "lo_80",
+            "hi_80",
+            "last",
+            need=pl.col("need_demand") / pl.col("demand"),
+            entry_share=pl.col("entry_demand") / pl.col("demand"),
+            uncovered=pl.col("uncovered_demand") / pl.col("demand"),
+        )
+    ).with_columns(level=topic_level(pl.col("entry_share")))
 
 
 def ranked(scores: pl.DataFrame) -> pl.DataFrame:

@@ -79,7 +79,7 @@ def skill_links(
     return (
         pl.concat([occupation, posting, related.filter(pl.col("skill_a") != pl.col("skill_b"))])
         .group_by("skill_a", "skill_b")
-        .agg(pl.col("strength").max())
+        .agg(pl.col("strength").max().round_sig_figs(9))  # float noise of the sums cannot change a grouping
         .sort("skill_a", "skill_b")
     )
 

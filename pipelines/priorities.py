@@ -21,10 +21,13 @@ from features.panel import ALL
 from features.region_languages import region_languages
 from features.skill_groups import RELATION_WEIGHT, skill_group_shares
 from models.gaps import (
+    COMPONENTS,
     course_weights,
+    group_gaps,
     regional_demand,
     series_demand,
     skill_demand,
+    skill_gap_rows,
     skill_gaps,
     skill_supply,
     with_entry_share,
@@ -238,9 +241,9 @@ def selection_topics(inputs: DemandInputs, language: str | None, region: str | N
     return Topics(regional, demand, topics, topic_names(topics, candidates, inputs.skills))
 
 
-def _r(value: float) -> float:
+def _r(value: float | None) -> float | None:
     """6 significant digits: readable, and the same on every run."""
-    return float(f"{value:.6g}")
+    return None if value is None else float(f"{value:.6g}")
 
 
 def _grouped(frame: pl.DataFrame, limit: int) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -305,9 +308,12 @@ def _closest_courses(weights: pl.DataFrame, topics: pl.DataFrame, gaps: pl.DataF
     )
 
 
-def priority_entries(inputs: DemandInputs, topics: Topics, provider: str | None) -> list[dict[str, Any]]:
+def priority_entries(
+    inputs: DemandInputs, topics: Topics, provider: str | None
+) -> tuple[list[dict[str, Any]], pl.DataFrame]:
     """Every topic with demand, ranked against the catalogue of `provider` (None: all providers), as the
-    entries of the JSON export (rank, topic, skills, score and components, demand, coverage, ...)."""
+    entries of the JSON export (rank, topic, skills, score and components, demand, coverage, ...); and the gaps
+    of every skill and of every skill group by region and sector (`gap_rows`)."""
     if provider is not None and provider not in inputs.providers:
         raise ValueError(f"no provider {provider!r} in the catalogues; known: {', '.join(inputs.providers)}")
     courses = inputs.courses if provider is None else inputs.courses.filter(pl.col("provider") == provider)
@@ -334,7 +340,7 @@ def priority_entries(inputs: DemandInputs, topics: Topics, provider: str | None)
             "language": row["language"],
             "level": row["level"],
             "score": _r(row["score"]),
-            "components": {name: _r(row[name]) for name in ("demand", "momentum", "need", "entry_weight", "uncovered")},
+            "components": {name: _r(row[name]) for name in COMPONENTS},
             "demand": {
                 "value": _r(row["demand"]), "lo_80": _r(row["lo_80"]), "hi_80": _r(row["hi_80"]),
                 "last": _r(row["last"]), "growth": _r(row["growth"]), "growth_lo_80": _r(row["growth_lo_80"]),
@@ -367,7 +373,22 @@ def priority_entries(inputs: DemandInputs, topics: Topics, provider: str | None)
         }  # fmt: skip
         entry["explanation"] = explanation(entry)
         entries.append(entry)
-    return entries
+    return entries, gap_rows(topics, inputs.within, gaps)
+
+
+def gap_rows(topics: Topics, within: pl.DataFrame, gaps: pl.DataFrame) -> pl.DataFrame:
+    """The rows of the table `gaps` (without the model and selection columns)."""
+    columns = ["kind", "uri", "language", "region", "sector", "demand", "demand_lo_80", "demand_hi_80", "growth",
+               "growth_lo_80", "growth_hi_80", "momentum", "need", "entry_share", "entry_weight", "uncovered",
+               "score"]  # fmt: skip
+    skills = skill_gap_rows(gaps).with_columns(kind=pl.lit("skill"), region=pl.lit(ALL), sector=pl.lit(ALL))
+    groups = group_gaps(topics.regional, within, gaps).with_columns(kind=pl.lit("skill_group"))
+    return pl.concat(
+        [
+            frame.rename({key: "uri", "lo_80": "demand_lo_80", "hi_80": "demand_hi_80"}).select(columns)
+            for frame, key in ((skills, "skill"), (groups, "skill_group"))
+        ]
+    )
 
 
 def priorities(
@@ -377,9 +398,9 @@ def priorities(
     selections: list[Selection],
     on_stage: Callable[[str], None] = lambda stage: None,
 ) -> list[dict[str, Any]]:
-    """The ranked priorities of each selection, stored in the table `priorities` (replacing the same model's
-    earlier list for that selection). Returns one {"selection", "meta", "entries"} per selection; the library
-    entry point (`moocast run` calls it with every provider and all providers together)."""
+    """The ranked priorities of each selection, stored in the tables `priorities` and `gaps` (replacing the same
+    model's earlier rows for that selection). Returns one {"selection", "meta", "entries", "gaps"} per selection;
+    the library entry point (`moocast run` calls it with every provider and all providers together)."""
     inputs = demand_inputs(con, settings, source, on_stage)
     results = []
     by_area: dict[tuple[str | None, str | None], Topics] = {}
@@ -389,8 +410,8 @@ def priorities(
             on_stage(f"topics ({selection.language or 'all languages'}, {selection.region or 'all regions'})")
             by_area[area] = selection_topics(inputs, *area)
         on_stage(f"ranking for {selection.provider or 'all providers'}")
-        entries = priority_entries(inputs, by_area[area], selection.provider)
-        results.append({"selection": selection.key(), "meta": inputs.meta, "entries": entries})
+        entries, gaps = priority_entries(inputs, by_area[area], selection.provider)
+        results.append({"selection": selection.key(), "meta": inputs.meta, "entries": entries, "gaps": gaps})
     on_stage("writing")
     with transaction(con):
         for result in results:
@@ -399,26 +420,28 @@ def priorities(
 
 
 def stored_rows(con: duckdb.DuckDBPyConnection, result: dict[str, Any]) -> None:
-    """Replace the rows of this model and selection in `priorities` by `result`'s entries."""
+    """Replace the rows of this model and selection in `priorities` and `gaps` by `result`'s."""
     meta, key = result["meta"], result["selection"]
-    con.execute(
-        "DELETE FROM priorities WHERE model_name = ? AND provider = ? AND language_filter = ? AND region_filter = ?",
-        [meta["model_name"], key["provider"], key["language"], key["region"]],
-    )
+    selection = [meta["model_name"], key["provider"], key["language"], key["region"]]
+    for table in ("priorities", "gaps"):
+        con.execute(
+            f"DELETE FROM {table} WHERE model_name = ? AND provider = ? AND language_filter = ? AND region_filter = ?",
+            selection,
+        )
     now = datetime.now()
+    stamp = {"model_name": meta["model_name"], "model_version": meta["model_version"], "provider": key["provider"],
+             "language_filter": key["language"], "region_filter": key["region"], "created_at": now}  # fmt: skip
     rows = pl.DataFrame(
         [
-            {"model_name": meta["model_name"], "model_version": meta["model_version"],
-             "taxonomy_version": meta["taxonomy_version"], "provider": key["provider"],
-             "language_filter": key["language"], "region_filter": key["region"], "rank": e["rank"],
-             "topic_id": e["topic_id"], "topic": e["topic"], "language": e["language"], "level": e["level"],
-             "score": e["score"], **e["components"],
-             "demand_lo_80": e["demand"]["lo_80"], "demand_hi_80": e["demand"]["hi_80"],
+            {**stamp, "taxonomy_version": meta["taxonomy_version"], "rank": e["rank"], "topic_id": e["topic_id"],
+             "topic": e["topic"], "language": e["language"], "level": e["level"], "score": e["score"],
+             **e["components"], "demand_lo_80": e["demand"]["lo_80"], "demand_hi_80": e["demand"]["hi_80"],
              "growth": e["demand"]["growth"], "growth_lo_80": e["demand"]["growth_lo_80"],
              "growth_hi_80": e["demand"]["growth_hi_80"], "coverage": e["coverage"]["coverage"],
-             "entry_json": json.dumps(e, ensure_ascii=False), "created_at": now}
+             "entry_json": json.dumps(e, ensure_ascii=False)}
             for e in result["entries"]
         ]
     )  # fmt: skip
     if rows.height:
         insert_frame(con, "priorities", rows)
+    insert_frame(con, "gaps", result["gaps"].with_columns(**{name: pl.lit(value) for name, value in stamp.items()}))

@@ -8,10 +8,12 @@ from features.region_languages import region_country, region_languages
 from models.gaps import (
     course_weights,
     entry_weight,
+    group_gaps,
     momentum,
     regional_demand,
     series_demand,
     skill_demand,
+    skill_gap_rows,
     skill_gaps,
     skill_supply,
     with_entry_share,
@@ -150,3 +152,28 @@ def test_skill_supply_and_uncovered() -> None:
     expected = [0.5 / 2.25 + 0.5 / 3.5498046875, 1 / 1.7998046875, 1.0]  # s3: no profile (entry 0), no course
     assert gaps["uncovered"].to_list() == pytest.approx(expected)
     assert gaps["entry_share"].to_list() == [0.5, 0.0, 0.0]
+
+
+def test_skill_and_group_gaps_carry_the_components() -> None:
+    gaps = pl.DataFrame(
+        {"language": ["de", "de"], "skill": ["s1", "s2"], "demand": [20.0, 0.0], "lo_80": [10.0, 0.0],
+         "hi_80": [30.0, 0.0], "last": [16.0, 0.0], "need_demand": [30.0, 0.0], "entry_share": [0.5, 1.0],
+         "uncovered": [0.4, 1.0]}
+    )  # fmt: skip
+    skill = skill_gap_rows(gaps).to_dicts()
+    assert len(skill) == 1  # s2 has no demand
+    # need 30/20; momentum 20/16; entry weight 1.25; score 20 x 1.25 x 1.5 x 1.25 x 0.4
+    assert skill[0]["growth"] == 0.25 and skill[0]["growth_lo_80"] == -0.375 and skill[0]["need"] == 1.5
+    assert skill[0]["score"] == pytest.approx(20 * 1.25 * 1.5 * 1.25 * 0.4) and skill[0]["coverage"] == 0.6
+    regional = pl.DataFrame(
+        {"language": ["de", "de"], "country": ["DE"] * 2, "region": ["r1", "r1"], "sector": ["ALL"] * 2,
+         "skill_group": ["g", "ALL"], "skill": ["ALL", "s1"], "demand": [8.0, 3.0], "lo_80": [6.0, 2.0],
+         "hi_80": [10.0, 4.0], "last": [0.0, 3.0], "need": [2.0, 1.0]}
+    )  # fmt: skip
+    within = pl.DataFrame({"skill_group": ["g", "g"], "skill": ["s1", "s2"], "share": [0.25, 0.75]})
+    group = group_gaps(regional, within, gaps).to_dicts()
+    # only the group row; entry 0.25 x 0.5 + 0.75 x 1 = 0.875, uncovered 0.25 x 0.4 + 0.75 x 1 = 0.85;
+    # nothing observed last: no growth, momentum 1
+    assert len(group) == 1 and group[0]["growth"] is None and group[0]["momentum"] == 1.0
+    assert group[0]["entry_share"] == 0.875 and group[0]["uncovered"] == pytest.approx(0.85)
+    assert group[0]["score"] == pytest.approx(8 * 1.0 * 2.0 * (1 + 0.5 * 0.875) * 0.85)

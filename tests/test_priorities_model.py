@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.gaps import course_weights, skill_gaps, skill_supply
+from models.gaps import course_weights, skill_gap_rows, skill_gaps, skill_supply
 from models.priorities import explanation, in_region, ranked, topic_level, topic_scores
 
 TOPICS = pl.DataFrame({"topic_id": ["t1", "t1", "t2"], "skill": ["s1", "s2", "s3"]})
@@ -86,7 +86,8 @@ course_rows = st.lists(
 def _scores(demand: pl.DataFrame, courses: list[tuple[object, ...]]) -> dict[str, float]:
     frame = pl.DataFrame(courses, schema=COURSE_SCHEMA, orient="row")
     gaps = skill_gaps(demand, skill_supply(course_weights(frame, ["de"])))
-    return dict(topic_scores(TOPIC_SET, gaps).select("topic_id", "score").iter_rows())
+    skills = skill_gap_rows(gaps).select("skill", "score").iter_rows()
+    return dict(topic_scores(TOPIC_SET, gaps).select("topic_id", "score").iter_rows()) | dict(skills)
 
 
 @settings(max_examples=200, deadline=None)
@@ -103,10 +104,10 @@ def test_adding_courses_never_raises_a_score_and_removing_never_lowers_one(
         {"language": ["de"] * 5, "skill": SKILLS, "demand": demand, "lo_80": demand, "hi_80": demand,
          "last": [d * 0.9 for d in demand], "need_demand": demand, "entry_share": entry}
     )  # fmt: skip
-    fewer, more = _scores(frame, base), _scores(frame, base + added)
+    fewer, more = _scores(frame, base), _scores(frame, base + added)  # topics' and skills' scores
     assert fewer.keys() == more.keys()
-    for topic, score in more.items():
-        assert score <= fewer[topic]  # adding `added` never raises; removing it (more -> fewer) never lowers
+    for key, score in more.items():
+        assert score <= fewer[key]  # adding `added` never raises; removing it (more -> fewer) never lowers
 
 
 def test_scores_are_deterministic() -> None:

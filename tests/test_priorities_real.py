@@ -108,6 +108,15 @@ def test_priorities_for_every_provider_deterministic_and_monotone(tmp_path: Path
             d = entry["demand"]
             assert d["lo_80"] <= d["value"] <= d["hi_80"] and d["horizon"] == "2026-2027"
 
+    with connect(warehouse, read_only=True) as con:  # every skill and skill group's gap, for every provider
+        gaps = con.execute(
+            "SELECT provider, kind, count(*), sum(demand) FROM gaps WHERE model_version = '1' GROUP BY ALL"
+        ).fetchall()
+    totals = {(provider, kind): (rows, demand) for provider, kind, rows, demand in gaps}
+    assert {provider for provider, _ in totals} == {"ALL", *providers}
+    assert totals["ALL", "skill"][0] > 5000 and totals["ALL", "skill_group"][0] > 300
+    assert totals["ALL", "skill"][1] == pytest.approx(totals["ALL", "skill_group"][1])  # every vacancy spread once
+
     again = _moocast(warehouse, "priorities", "--every-provider", "--top", "5", "--json")
     assert json.loads(again.stdout) == lists  # the same inputs give the same output
     before = _scores(warehouse)

@@ -48,7 +48,7 @@ def _links(pairs: dict[tuple[str, str], float]) -> pl.DataFrame:
 def _members(topics: pl.DataFrame) -> list[list[str]]:
     return [
         [uri.rsplit("/", 1)[1] for uri in group["skill"]]
-        for group in topics.sort("position").partition_by("topic_id", maintain_order=False)
+        for group in topics.partition_by("topic_id", maintain_order=True)  # rows come in seed, then position order
     ]
 
 
