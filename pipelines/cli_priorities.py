@@ -69,7 +69,8 @@ def priorities(
 
     Adding courses that teach a topic's skills never raises its score. Needs the champion's forecasts
     (`moocast train --source ba`, `moocast forecast --source ba`) and the course mapping (`moocast map-courses`).
-    The full ranked list is stored in the warehouse table `priorities`.
+    The full ranked list is stored in the warehouse table `priorities`, the gap of every skill and skill group
+    (by region and sector) in `gaps`.
 
     Examples: moocast priorities --provider edx --top 5 --report;  moocast priorities --region 09 --json
     """

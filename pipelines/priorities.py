@@ -268,11 +268,12 @@ def _breakdowns(inputs: DemandInputs, topics: Topics) -> dict[str, pl.DataFrame]
     located = pl.concat([spread.select("topic_id", "language", "region", "sector", "demand"),
                          direct.select("topic_id", "language", "region", "sector", "demand")])  # fmt: skip
 
-    def shares(key: str) -> pl.DataFrame:
+    def shares(key: str, labels: pl.DataFrame) -> pl.DataFrame:
         return (
             located.group_by("topic_id", "language", key)
             .agg(pl.col("demand").sum())
             .with_columns(share=pl.col("demand") / pl.col("demand").sum().over("topic_id", "language"))
+            .join(labels, on=key, how="left")
             .sort(["topic_id", "language", "demand", key], descending=[False, False, True, False])
         )
 
@@ -285,8 +286,8 @@ def _breakdowns(inputs: DemandInputs, topics: Topics) -> dict[str, pl.DataFrame]
         .sort(["topic_id", "language", "demand", "occupation_uri"], descending=[False, False, True, False])
     )
     return {
-        "regions": shares("region").join(inputs.region_labels, on="region", how="left"),
-        "sectors": shares("sector"),
+        "regions": shares("region", inputs.region_labels),
+        "sectors": shares("sector", pl.DataFrame({"sector": [ALL], "label": ["all sectors"]})),
         "occupations": occupations,
     }
 
@@ -369,7 +370,8 @@ def priority_entries(
             ],
             "regions": [{"code": r["region"], "label": r["label"] or r["region"], "share": _r(r["share"])}
                         for r in regions[key]],
-            "sectors": [{"code": s["sector"], "share": _r(s["share"])} for s in sectors[key]],
+            "sectors": [{"code": s["sector"], "label": s["label"] or s["sector"], "share": _r(s["share"])}
+                        for s in sectors[key]],
         }  # fmt: skip
         entry["explanation"] = explanation(entry)
         entries.append(entry)
