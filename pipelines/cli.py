@@ -17,6 +17,7 @@ from rich.table import Table
 from pipelines.cli_common import err, fail
 from pipelines.cli_courses import map_courses, supply
 from pipelines.cli_forecast import backtest, forecast, models_app, retrain, train
+from pipelines.cli_priorities import priorities
 from pipelines.cli_skills import code, eval_extraction, eval_occupations, extract, panel
 from pipelines.ingest import RunReport
 from pipelines.orchestrate import ingest_sources, planned_sources
@@ -204,7 +205,7 @@ def run(ctx: typer.Context) -> None:
     print(f"warehouse: {settings.warehouse}\nvalidation report: {report_path}")
 
 
-for command in (extract, code, panel, backtest, train, forecast, retrain):
+for command in (extract, code, panel, backtest, train, forecast, retrain, priorities):
     app.command()(command)
 app.command("eval-extraction")(eval_extraction)
 app.command("eval-occupations")(eval_occupations)

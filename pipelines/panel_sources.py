@@ -31,8 +31,9 @@ def frame_of(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pl.
     return con.sql(sql, params=params).pl()
 
 
-def skill_group_mix(con: duckdb.DuckDBPyConnection, version: str) -> pl.DataFrame:
-    """Share of each skill in each skill group of the panel's level (skill_uri, group_uri, share)."""
+def skill_tree(con: duckdb.DuckDBPyConnection, version: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The skill pillar's broader relations (uri, broader_uri, hierarchy parents included) and the hierarchy's
+    groups (uri, level), as `skill_group_shares` takes them."""
     broader = frame_of(
         con,
         "SELECT uri, broader_uri FROM broader_relations WHERE pillar = 'skill' AND version = ? "
@@ -40,7 +41,13 @@ def skill_group_mix(con: duckdb.DuckDBPyConnection, version: str) -> pl.DataFram
         [version, version],
     )
     hierarchy = frame_of(con, "SELECT DISTINCT uri, level FROM skill_hierarchy WHERE version = ?", [version])
-    return skill_group_shares(broader, hierarchy, SKILL_GROUP_LEVEL)
+    return broader, hierarchy
+
+
+
+def skill_group_mix(con: duckdb.DuckDBPyConnection, version: str) -> pl.DataFrame:
+    """Share of each skill in each skill group of the panel's level (skill_uri, group_uri, share)."""
+    return skill_group_shares(*skill_tree(con, version), SKILL_GROUP_LEVEL)
 
 
 def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.DataFrame]:
@@ -61,6 +68,8 @@ def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.Da
     weights = kldb_occupation_weights(crosswalk, occupations)
     return {
         "skill_groups": groups,
+        "occupation_skills": occupation_skills,
+        "kldb_occupations": weights,
         "kldb_groups": class_mix(weights, occupation_group_shares(occupation_skills, groups), "group_uri"),
         "kldb_skills": class_mix(weights, occupation_skills, "skill_uri"),
     }

@@ -432,3 +432,60 @@ CREATE TABLE course_skills (
     found_by VARCHAR[] NOT NULL,       -- every method that found it
     PRIMARY KEY (provider, course_id, taxonomy_version, skill_uri)
 );
+
+-- migration 13: gaps and ranked course topics (moocast priorities), one list per model and selection
+CREATE TABLE priorities (
+    model_name VARCHAR NOT NULL,       -- the registered forecast model whose forecasts were ranked
+    model_version VARCHAR NOT NULL,    -- its version that made the forecasts
+    taxonomy_version VARCHAR NOT NULL,
+    provider VARCHAR NOT NULL,         -- whose catalogue counts as coverage, 'ALL' = every provider
+    language_filter VARCHAR NOT NULL,  -- the --language given, 'ALL' when none
+    region_filter VARCHAR NOT NULL,    -- the --region given, 'ALL' when none
+    rank INTEGER NOT NULL,
+    topic_id VARCHAR NOT NULL,         -- the seed skill's URI key
+    topic VARCHAR NOT NULL,
+    language VARCHAR NOT NULL,         -- the language the course is for
+    level VARCHAR NOT NULL,            -- introductory | intermediate | advanced
+    score DOUBLE NOT NULL,             -- demand x momentum x need x entry_weight x uncovered
+    demand DOUBLE NOT NULL,            -- forecast demand over the horizon, mean per period
+    momentum DOUBLE NOT NULL,
+    need DOUBLE NOT NULL,
+    entry_weight DOUBLE NOT NULL,
+    uncovered DOUBLE NOT NULL,
+    demand_lo_80 DOUBLE NOT NULL,
+    demand_hi_80 DOUBLE NOT NULL,
+    growth DOUBLE,                     -- NULL where nothing was observed in the last period
+    growth_lo_80 DOUBLE,
+    growth_hi_80 DOUBLE,
+    coverage DOUBLE NOT NULL,
+    entry_json VARCHAR NOT NULL,       -- the whole entry as `moocast priorities --json` prints it
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (model_name, provider, language_filter, region_filter, rank)
+);
+-- the gap of every skill (over the selection's regions, per language) and of every skill group by region and
+-- sector, with the same components as the topics'
+CREATE TABLE gaps (
+    model_name VARCHAR NOT NULL,
+    model_version VARCHAR NOT NULL,
+    provider VARCHAR NOT NULL,
+    language_filter VARCHAR NOT NULL,
+    region_filter VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,             -- skill | skill_group
+    uri VARCHAR NOT NULL,              -- the ESCO skill or skill group
+    language VARCHAR NOT NULL,
+    region VARCHAR NOT NULL,           -- 'ALL' for skills (every region of the selection speaking the language)
+    sector VARCHAR NOT NULL,
+    demand DOUBLE NOT NULL,
+    demand_lo_80 DOUBLE NOT NULL,
+    demand_hi_80 DOUBLE NOT NULL,
+    growth DOUBLE,
+    growth_lo_80 DOUBLE,
+    growth_hi_80 DOUBLE,
+    momentum DOUBLE NOT NULL,
+    need DOUBLE NOT NULL,
+    entry_share DOUBLE NOT NULL,
+    entry_weight DOUBLE NOT NULL,
+    uncovered DOUBLE NOT NULL,
+    score DOUBLE NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
