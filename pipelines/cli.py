@@ -183,26 +183,31 @@ def validation_report(ctx: typer.Context) -> None:
 @app.command()
 def run(ctx: typer.Context) -> None:
     """The whole chain on the default inputs: ingest everything, extract skills, code postings, build the
-    skill-demand panel, then report what the warehouse holds. Every step is incremental or idempotent, so a
-    second run only does what is new."""
+    skill-demand panel, map the course catalogues to skills, train and forecast each source in the setting
+    retrain_sources (default ba, ons; MLflow under mlruns/), rank the course topics to produce (reports in
+    <reports>/priorities/), then report what the warehouse holds. Every step is incremental or idempotent, so a
+    second run only does what is new (training runs again: the backtest gate decides whether the new model
+    is promoted). `moocast retrain` runs the same stages under a lock, resumable, for cron."""
     import time
 
-    from pipelines.coding import code_postings
-    from pipelines.extract import extract_postings
-    from pipelines.panel import build_panel
+    from pipelines.retrain import stages
 
     settings: Settings = ctx.obj
     reports = run_ingest(settings, "all", [], None, quiet=False)
     _print_reports(reports)
     with connect(settings.warehouse) as con:
-        for name, step in (("extract", extract_postings), ("code", code_postings), ("panel", build_panel)):
+        for name, step in stages(settings):
+            if name == "ingest":
+                continue
             started = time.perf_counter()
+            err.print(f"{name} ...")
             counts = step(con)
             shown = {k: v for k, v in counts.items() if not isinstance(v, dict)}
             err.print(f"{name}: {shown} ({time.perf_counter() - started:.1f} s)")
         report_path = validation_report_path(con, settings.reports)
     ctx.invoke(status, ctx=ctx, as_json=False)
-    print(f"warehouse: {settings.warehouse}\nvalidation report: {report_path}")
+    print(f"warehouse: {settings.warehouse}\nvalidation report: {report_path}\n"
+          f"priorities: {settings.reports / 'priorities'} (moocast priorities --help)")  # fmt: skip
 
 
 for command in (extract, code, panel, backtest, train, forecast, retrain, priorities):

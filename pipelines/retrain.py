@@ -1,5 +1,5 @@
-"""`moocast retrain`: the batch job. New data in, extraction, coding, panel, then per source train (backtest,
-gate, promote) and forecast; one log line per stage with its timing.
+"""`moocast retrain`: the batch job. New data in, extraction, coding, panel, course mapping, then per source
+train (backtest, gate, promote) and forecast, then priorities; one log line per stage with its timing.
 
 Safe from cron: a second run while one holds the lock exits at once (LockedError). Resumable: a run that
 crashed is picked up by the next one, which skips the stages it had finished (every stage is idempotent
@@ -22,9 +22,13 @@ import duckdb
 
 from pipelines.backtest import MODELS
 from pipelines.coding import code_postings
+from pipelines.course_supply import catalogue_providers
+from pipelines.courses import map_courses
 from pipelines.extract import extract_postings
 from pipelines.orchestrate import ingest_sources, planned_sources
 from pipelines.panel import build_panel
+from pipelines.priorities import Selection, priorities
+from pipelines.priorities_export import written_reports
 from pipelines.settings import Settings
 from pipelines.training import champion_forecasts, train
 from pipelines.warehouse import connect
@@ -71,17 +75,34 @@ def stages(settings: Settings) -> list[tuple[str, Callable[[duckdb.DuckDBPyConne
 
     found: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], dict[str, Any]]]] = [
         ("ingest", ingest), ("extract", extract_postings), ("code", code_postings), ("panel", build_panel),
+        ("map-courses", _mapped),
     ]  # fmt: skip
     for source in settings.retrain_sources:
         found.append((f"train:{source}", partial(_trained, settings=settings, source=source)))
         found.append((f"forecast:{source}", partial(_forecast, settings=settings, source=source)))
+    if settings.priorities_source in settings.retrain_sources:
+        found.append(("priorities", partial(_priorities, settings=settings)))
     return found
 
 
+def _mapped(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    return {k: v for k, v in map_courses(con).items() if k != "totals"}
+
+
 def _trained(con: duckdb.DuckDBPyConnection, settings: Settings, source: str) -> dict[str, Any]:
-    """Train every model on the source's panel (the backtest gate decides promotion); the result sans scores."""
-    result = train(con, settings, source, None, list(MODELS), None, 2)
+    """Train the candidates on the source's panel (the backtest gate decides promotion); the result sans scores."""
+    result = train(con, settings, source, None, settings.retrain_models or list(MODELS), None, 2)
     return {k: v for k, v in result.items() if k != "backtest"}
+
+
+def _priorities(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
+    """Rank for all providers together and for each one; write their CSV, JSON and HTML reports."""
+    selections = [Selection(), *(Selection(provider) for provider in catalogue_providers(con))]
+    results = priorities(con, settings, settings.priorities_source, selections)
+    folder = settings.reports / "priorities"
+    written = [path for result in results for path in written_reports(result, folder, settings.priorities_top)]
+    first = results[0]["entries"][0]["topic"] if results[0]["entries"] else None
+    return {"lists": len(results), "reports": len(written), "folder": str(folder), "top_topic": first}
 
 
 def _forecast(con: duckdb.DuckDBPyConnection, settings: Settings, source: str) -> dict[str, Any]:

@@ -35,8 +35,12 @@ class Settings(BaseSettings):
     minhash_permutations: int = Field(default=16, ge=4, le=256)
     mlruns: Path = Field(default=Path("mlruns"), description="MLflow store (SQLite + artifacts) unless "
                          "MLFLOW_TRACKING_URI is set")
-    retrain_sources: list[str] = Field(default=["ons"], description="Panel sources `moocast retrain` trains and "
-                                       "forecasts, one registered model each")
+    retrain_sources: list[str] = Field(default=["ba", "ons"], description="Panel sources `moocast retrain` and "
+                                       "`moocast run` train and forecast, one registered model each")
+    retrain_models: list[str] = Field(default=[], description="Candidate models they train (empty: every model)")
+    priorities_source: str = Field(default="ba", description="Panel source whose forecasts the priorities rank "
+                                   "(a stage of retrain and run when it is among retrain_sources)")
+    priorities_top: int = Field(default=20, ge=1, description="Topics per list in the priorities reports")
     model_prefix: str = Field(default="moocast", min_length=1, description="Registered models are "
                               "<prefix>-<panel source>")
 

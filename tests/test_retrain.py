@@ -1,4 +1,5 @@
-"""`moocast retrain` on the real inputs: the lock, resuming a crashed run, one log line per stage, forecasts."""
+"""`moocast retrain` on the real inputs: the lock, resuming a crashed run, one log line per stage, forecasts and
+priorities (BA with the naive model only, to stay fast)."""
 
 import json
 import shutil
@@ -19,6 +20,9 @@ def test_retrain_locks_resumes_and_forecasts(
 ) -> None:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.setenv("MOOCAST_MLRUNS", str(tmp_path / "mlruns"))
+    monkeypatch.setenv("MOOCAST_RETRAIN_SOURCES", '["ba"]')
+    monkeypatch.setenv("MOOCAST_RETRAIN_MODELS", '["naive"]')
+    monkeypatch.setenv("MOOCAST_REPORTS", str(tmp_path / "reports"))
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(ingested[0], warehouse)
     command = ["--inputs", str(inputs), "--warehouse", str(warehouse), "retrain", "--json"]
@@ -36,11 +40,17 @@ def test_retrain_locks_resumes_and_forecasts(
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["run_id"] == "crashed" and report["resumed_after"] == ["extract", "ingest"]
-    assert list(report["stages"]) == ["code", "panel", "train:ons", "forecast:ons"]
-    assert report["stages"]["train:ons"]["promoted"] is True
-    assert sum("retrain crashed" in line for line in result.stderr.splitlines()) == 6
+    stages = ["code", "panel", "map-courses", "train:ba", "forecast:ba", "priorities"]
+    assert list(report["stages"]) == stages
+    assert report["stages"]["train:ba"]["promoted"] is True
+    assert sum("retrain crashed" in line for line in result.stderr.splitlines()) == 2 + len(stages)
     with connect(warehouse, read_only=True) as con:
         finished = con.execute("SELECT finished_at IS NOT NULL FROM retrain_runs WHERE run_id = 'crashed'").fetchall()
         forecasts = con.execute("SELECT count(DISTINCT series_id), min(lo_80) >= 0 FROM forecasts").fetchall()[0]
-        ons = con.execute("SELECT count(*) FROM series_attributes WHERE source = 'ons'").fetchall()[0][0]
-    assert finished == [(True,)] and forecasts == (ons, True)
+        ba = con.execute("SELECT count(*) FROM series_attributes WHERE source = 'ba'").fetchall()[0][0]
+        lists = con.execute("SELECT count(DISTINCT provider), min(model_version) FROM priorities").fetchall()[0]
+    assert finished == [(True,)] and forecasts == (ba, True)
+    assert lists == (5, "1")  # all providers together and each of the 4
+    written = report["stages"]["priorities"]
+    assert written["lists"] == 5 and written["reports"] == 15 and written["top_topic"]
+    assert len(list((tmp_path / "reports" / "priorities").glob("*.html"))) == 5
