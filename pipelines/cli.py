@@ -11,10 +11,9 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.cli_common import err, fail
+from pipelines.cli_common import err, fail, progress_bar
 from pipelines.cli_courses import map_courses, supply
 from pipelines.cli_forecast import backtest, forecast, models_app, retrain, train
 from pipelines.cli_priorities import priorities
@@ -84,8 +83,7 @@ def run_ingest(settings: Settings, kind: str, paths: list[Path], format_name: st
     if not sources:
         raise fail(f"nothing to ingest for {kind} under {settings.inputs}", 2)
     con = connect(settings.warehouse)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                        TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal)
+    progress = progress_bar(quiet)
     try:
         with progress:
             task = progress.add_task(f"ingest {kind}", total=len(sources))

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -23,3 +24,10 @@ def shown(counts: dict[str, Any], as_json: bool) -> None:
         print(json.dumps(counts, indent=2))
     else:
         Console().print(counts)
+
+
+def progress_bar(quiet: bool) -> Progress:
+    """A progress bar on stderr (task description, bar, done/total, elapsed), off when `quiet` (e.g. --json) or
+    when stderr is not a terminal."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal)  # fmt: skip

@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from features.course_levels import LEVEL_SCALE
-from pipelines.cli_common import err, fail, shown
+from pipelines.cli_common import fail, progress_bar, shown
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
@@ -31,14 +30,7 @@ def map_courses(
     from pipelines.courses import map_courses as mapped_counts
 
     settings: Settings = ctx.obj
-    progress = Progress(
-        TextColumn("map courses"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=as_json or not err.is_terminal,
-    )
+    progress = progress_bar(as_json)
     with connect(settings.warehouse) as con, progress:
         task = progress.add_task("map courses", total=None)
         try:

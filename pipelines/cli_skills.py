@@ -10,11 +10,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from features.skills import COMMON_WORD_SHARE
-from pipelines.cli_common import err, fail, shown
+from pipelines.cli_common import err, fail, progress_bar, shown
 from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
@@ -39,14 +38,7 @@ def extract(
     from pipelines.extract import extract_postings
 
     settings: Settings = ctx.obj
-    progress = Progress(
-        TextColumn("extract"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=as_json or not err.is_terminal,
-    )
+    progress = progress_bar(as_json)
     with connect(settings.warehouse) as con, progress:
         task = progress.add_task("extract", total=None)
         try:

@@ -32,7 +32,7 @@ from features.course_skills import (
 from features.course_supply import group_supply, method_agreement, skill_supply
 from features.language import detected_languages
 from features.skills import COMMON_WORD_SHARE
-from pipelines.extract import Extractor, extracted, latest_esco_version, literal_extractor
+from pipelines.extract import Extractor, extracted, latest_esco_version, literal_extractor, skill_label_languages
 from pipelines.panel_sources import frame_of, skill_group_mix
 from pipelines.warehouse import insert_frame, transaction
 
@@ -102,12 +102,7 @@ def map_courses(
 ) -> dict[str, Any]:
     """Map the pending courses; returns this run's counts, the totals for the version and the own-list figures."""
     version = version or latest_esco_version(con)
-    available = {
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT lang FROM concept_labels WHERE concept_kind = 'skill' AND version = ?", [version]
-        ).fetchall()
-    }
+    available = skill_label_languages(con, version)
     if "en" not in available:
         raise ValueError(f"ESCO {version} has no English skill labels: own skill lists cannot be read")
     extractors: dict[str, Extractor] = {}

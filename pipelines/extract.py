@@ -54,6 +54,14 @@ def latest_esco_version(con: duckdb.DuckDBPyConnection) -> str:
     return str(rows[0][0])
 
 
+def skill_label_languages(con: duckdb.DuckDBPyConnection, version: str) -> set[str]:
+    """The languages that ESCO `version` has skill labels in."""
+    rows = con.execute(
+        "SELECT DISTINCT lang FROM concept_labels WHERE concept_kind = 'skill' AND version = ?", [version]
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def literal_extractor(con: duckdb.DuckDBPyConnection, lang: str, common_share: float | None, version: str) -> Extractor:
     """The extractor of `lang` built from the warehouse's ESCO labels of `version`; `common_share` None keeps
     common single-word labels too (the literal-match floor). Common words come from the English skill
@@ -162,12 +170,7 @@ def extract_postings(
     Postings are streamed, detected, matched and inserted CHUNK at a time, so memory does not grow with their
     number; every chunk belongs to the same transaction, so the run is all or nothing."""
     version = version or latest_esco_version(con)
-    available = {
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT lang FROM concept_labels WHERE concept_kind = 'skill' AND version = ?", [version]
-        ).fetchall()
-    }
+    available = skill_label_languages(con, version)
     extractors: dict[str, Extractor] = {}
 
     def extractor_of(lang: str) -> Extractor | None:
