@@ -29,8 +29,12 @@ COUNT_QUERIES = {
     "series": "SELECT count(*) FROM series_attributes",
     "series_rows": "SELECT count(*) FROM series",
     "exogenous_rows": "SELECT count(*) FROM series_exogenous",
+    "hierarchy_links": "SELECT count(*) FROM series_links",
+    "courses_merged": "SELECT count(*) FROM course_facts",
+    "courses_with_skills": "SELECT count(DISTINCT (provider, course_id)) FROM course_skills",
     "backtest_runs": "SELECT count(*) FROM backtest_runs",
     "forecast_rows": "SELECT count(*) FROM forecasts",
+    "priority_lists": "SELECT count(DISTINCT (model_name, provider, language_filter, region_filter)) FROM priorities",
 }
 
 
