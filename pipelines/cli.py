@@ -18,6 +18,7 @@ from pipelines.cli_common import err, fail
 from pipelines.cli_courses import map_courses, supply
 from pipelines.cli_forecast import backtest, forecast, models_app, retrain, train
 from pipelines.cli_priorities import priorities
+from pipelines.cli_serve import publish, serve
 from pipelines.cli_skills import code, eval_extraction, eval_occupations, extract, panel
 from pipelines.ingest import RunReport
 from pipelines.orchestrate import ingest_sources, planned_sources
@@ -210,7 +211,7 @@ def run(ctx: typer.Context) -> None:
           f"priorities: {settings.reports / 'priorities'} (moocast priorities --help)")  # fmt: skip
 
 
-for command in (extract, code, panel, backtest, train, forecast, retrain, priorities):
+for command in (extract, code, panel, backtest, train, forecast, retrain, priorities, publish, serve):
     app.command()(command)
 app.command("eval-extraction")(eval_extraction)
 app.command("eval-occupations")(eval_occupations)

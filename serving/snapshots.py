@@ -1,0 +1,103 @@
+"""The published results the service reads: a read-only DuckDB connection to the snapshot `current` points at,
+switched to a newer snapshot between requests without disturbing those in flight."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.publish import CURRENT
+from serving.queries import health_of
+
+
+class NoSnapshotError(RuntimeError):
+    """Nothing has been published yet."""
+
+
+@dataclass
+class Snapshot:
+    """One open snapshot; closed once it is retired and no request uses it any more."""
+
+    name: str
+    con: duckdb.DuckDBPyConnection
+    health: dict[str, Any]  # what /health answers, read once: the snapshot never changes
+    users: int = 0
+    retired: bool = False
+    opened_at: float = field(default_factory=time.time)
+
+
+def opened(folder: Path, name: str) -> Snapshot:
+    con = duckdb.connect(str(folder / name), read_only=True)
+    con.execute("SET enable_progress_bar = false")
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    return Snapshot(name, con, health_of(con, meta))
+
+
+class SnapshotStore:
+    """Holds the current snapshot; every `check_seconds` at most, a request reads the `current` link (one
+    readlink) and, when it names another file, opens that one and swaps the reference. Each request works on
+    its own cursor of the snapshot it started with; a retired snapshot is closed when its last request ends."""
+
+    def __init__(self, folder: Path, check_seconds: float = 1.0) -> None:
+        self.folder = folder
+        self.check_seconds = check_seconds
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._checked = 0.0
+
+    def _linked(self) -> str:
+        try:
+            return os.readlink(self.folder / CURRENT)
+        except FileNotFoundError:
+            raise NoSnapshotError(
+                f"no published results in {self.folder}: run `moocast publish` (or `moocast run`) first"
+            ) from None
+
+    def _acquired(self) -> Snapshot:
+        """The snapshot to use now, its user count raised (under the lock)."""
+        now = time.monotonic()
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is None or now - self._checked >= self.check_seconds:
+                self._checked = now
+                name = self._linked()
+                if snapshot is None or name != snapshot.name:
+                    fresh = opened(self.folder, name)
+                    if snapshot is not None:
+                        snapshot.retired = True
+                        self._close_if_unused(snapshot)
+                    self._snapshot = snapshot = fresh
+            snapshot.users += 1
+            return snapshot
+
+    def _close_if_unused(self, snapshot: Snapshot) -> None:
+        if snapshot.retired and snapshot.users == 0:
+            snapshot.con.close()
+
+    @contextmanager
+    def cursor(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, Snapshot]]:
+        """A cursor on the current snapshot, and the snapshot, for one request."""
+        snapshot = self._acquired()
+        cursor = snapshot.con.cursor()
+        try:
+            yield cursor, snapshot
+        finally:
+            cursor.close()
+            with self._lock:
+                snapshot.users -= 1
+                self._close_if_unused(snapshot)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.retired = True
+                self._close_if_unused(self._snapshot)
+                self._snapshot = None
