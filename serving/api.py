@@ -78,7 +78,7 @@ def series(request: Request, f: Annotated[SeriesFilters, Query()]) -> Any:
     filters = f.model_dump(include={"region", "within", "region_level", "sector", "skill", "skill_group", "level",
                                     "source"})  # fmt: skip
     return listed(request, f, "series", SeriesOut,
-                  lambda cur: queries.series_page(cur, filters, f.order, f.limit, f.offset))  # fmt: skip
+                  lambda cur: queries.series_page(cur, filters, f.min_demand, f.order, f.limit, f.offset))  # fmt: skip
 
 
 @router.get("/v1/forecasts", response_model=Page[ForecastOut], tags=["forecasts"])

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from pipelines.settings import Settings
-from serving import admin, api
+from serving import admin, api, dashboard
 from serving.queries import UnknownValueError
 from serving.snapshots import NoSnapshotError, SnapshotStore
 
@@ -46,4 +46,5 @@ def create_app(settings: Settings, check_seconds: float = 1.0) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(admin.router)
+    dashboard.mount(app)
     return app

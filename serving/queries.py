@@ -81,12 +81,12 @@ def series_where(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any]) -> tup
     return " AND ".join(clauses), params
 
 
-def series_page(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any], order: str, limit: int,
-                offset: int) -> tuple[int, Rows]:  # fmt: skip
-    """Forecast series with their last observation, mean forecast and growth."""
+def series_page(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any], min_demand: float, order: str,
+                limit: int, offset: int) -> tuple[int, Rows]:  # fmt: skip
+    """Forecast series with their last observation, mean forecast (at least `min_demand`) and growth."""
     where, params = series_where(cur, filters)
-    return page_of(cur, f"SELECT {SERIES_COLUMNS} FROM series WHERE {where}", params, SERIES_ORDER[order], limit,
-                   offset)  # fmt: skip
+    sql = f"SELECT {SERIES_COLUMNS} FROM series WHERE {where} AND demand >= ?"
+    return page_of(cur, sql, [*params, min_demand], SERIES_ORDER[order], limit, offset)
 
 
 def forecast_page(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any], horizon: int | None, limit: int,

@@ -45,6 +45,7 @@ class SeriesFilters(Paging):
         None, max_length=50, description="Regions whose code starts with this one (a German state's districts: 09)"
     )
     region_level: str | None = Field(None, max_length=30, description="district, state, country, ...")
+    min_demand: float = Field(0, ge=0, description="Only series whose mean forecast is at least this")
     sector: str | None = Field(None, max_length=50)
     skill: str | None = Field(None, max_length=200)
     skill_group: str | None = Field(None, max_length=200)
