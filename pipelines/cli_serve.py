@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated
 
 import typer
@@ -60,4 +61,7 @@ def serve(
         raise fail(f"nothing published in {settings.serving_dir}: run `moocast publish` (or `moocast run`) first", 2)
     shown = f"[{host}]" if ":" in host else host
     err.print(f"dashboard: http://{shown}:{port}/   API docs: http://{shown}:{port}/docs")
+    # Queries run in worker threads that release the GIL inside DuckDB; a 1 ms switch interval (default 5 ms)
+    # hands it back to the event loop sooner (uncached requests ~2x faster at low load on 2 cores).
+    sys.setswitchinterval(0.001)
     uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log, log_level="info")

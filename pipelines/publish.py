@@ -24,6 +24,7 @@ from pipelines.settings import Settings
 CURRENT = "current"
 PREFIX = "results-"
 SERVING_SCHEMA = "1"
+ROW_GROUP_SIZE = 2048
 GERMAN_STATES = {
     "01": "Schleswig-Holstein", "02": "Hamburg", "03": "Niedersachsen", "04": "Bremen",
     "05": "Nordrhein-Westfalen", "06": "Hessen", "07": "Rheinland-Pfalz", "08": "Baden-Württemberg",
@@ -31,10 +32,9 @@ GERMAN_STATES = {
     "14": "Sachsen", "15": "Sachsen-Anhalt", "16": "Thüringen",
 }  # fmt: skip
 
-# Each statement fills one table of the snapshot (attached as `snap`) from the warehouse; `?` = taxonomy version.
+# Each statement fills one table of the snapshot (attached as `snap`) from the warehouse ($version = the taxonomy
+# version); tables are denormalized and sorted as the service filters them (DuckDB skips row groups by min/max).
 _TABLES: list[tuple[str, str]] = [
-    ("forecasts", "SELECT model_name, model_version, series_id, step, ds, yhat, lo_80, hi_80, lo_95, hi_95, "
-     "chosen_model FROM forecasts ORDER BY series_id, step"),
     ("series", "SELECT a.series_id, f.model_name, a.source, a.freq, a.unit, a.region, "
      "coalesce(r.label, a.region) AS region_label, a.region_level, a.sector, coalesce(c.label, a.sector) AS "
      "sector_label, a.skill, sk.preferred_label AS skill_label, a.skill_group, g.preferred_label AS "
@@ -47,6 +47,10 @@ _TABLES: list[tuple[str, str]] = [
      "LEFT JOIN region_labels r ON r.code = a.region LEFT JOIN sector_labels c ON c.code = a.sector "
      "LEFT JOIN skills sk ON sk.version = $version AND sk.uri = a.skill "
      "LEFT JOIN skill_groups g ON g.version = $version AND g.uri = a.skill_group ORDER BY a.series_id"),
+    ("forecasts", "SELECT f.series_id, f.model_name, f.model_version, f.chosen_model, s.source, s.region, "
+     "s.region_label, s.region_level, s.sector, s.skill, s.skill_label, s.skill_group, s.skill_group_label, "
+     "s.hierarchy_level, s.unit, f.step, f.ds, f.yhat, f.lo_80, f.hi_80, f.lo_95, f.hi_95 FROM forecasts f "
+     "JOIN snap.series s USING (series_id) ORDER BY s.region, f.series_id, f.step"),
     ("history", "SELECT s.series_id, s.ds, s.y FROM series s JOIN snap.series USING (series_id) "
      "ORDER BY s.series_id, s.ds"),
     ("series_links", "SELECT l.* FROM series_links l WHERE l.parent IN (SELECT series_id FROM snap.series) "
@@ -156,7 +160,8 @@ def published(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime 
     partial.unlink(missing_ok=True)
     _labels(con)
     quoted = str(partial).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS snap")  # DuckDB takes no parameter for ATTACH's path
+    # Small row groups: a filter on a sorted column (region, provider) reads a few of them, not the whole table.
+    con.execute(f"ATTACH '{quoted}' AS snap (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")  # no parameter for ATTACH's path
     try:
         for table, sql in _TABLES:
             con.execute(f"CREATE TABLE snap.{table} AS {sql}", {"version": version} if "$version" in sql else None)

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
                               "(results-<timestamp>.duckdb) and the `current` link the service reads")
     serving_keep: int = Field(default=3, ge=1, description="Snapshots `moocast publish` keeps (older ones are "
                               "deleted)")
+    serving_cache_mb: int = Field(default=256, ge=0, description="Memory for `moocast serve`'s cache of encoded "
+                                  "responses per snapshot (0: no cache)")
     host: str = Field(default="127.0.0.1", min_length=1, description="Address `moocast serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `moocast serve` listens on")
     api_key: SecretStr | None = Field(default=None, description="Key for provider feeds and admin actions "

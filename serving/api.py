@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from functools import cache
 from typing import Annotated, Any, Literal
 
-import duckdb
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field, TypeAdapter
 
 from serving import queries, queries_catalog
+from serving.reader import Reader
 from serving.schemas import (
     MAX_LIMIT,
     BacktestOut,
@@ -32,61 +33,86 @@ from serving.schemas import (
     SkillOut,
 )
 from serving.security import api_key_checked
-from serving.snapshots import Snapshot, SnapshotStore
+from serving.snapshots import SnapshotStore
 
 router = APIRouter()
 
 
-@contextmanager
-def snapshot_cursor(request: Request) -> Iterator[tuple[duckdb.DuckDBPyConnection, Snapshot]]:
+async def on_snapshot(request: Request, read: Callable[[Reader], Any]) -> Any:
+    """`read(cursor)` on the current snapshot, in the threadpool (DuckDB blocks)."""
     store: SnapshotStore = request.app.state.store
-    with store.cursor() as opened:
-        yield opened
+
+    def run() -> Any:
+        with store.cursor() as (cur, _):
+            return read(cur)
+
+    return await run_in_threadpool(run)
 
 
-def listed(request: Request, paging: Paging, name: str, model: type[BaseModel],
-           page: Callable[[duckdb.DuckDBPyConnection], tuple[int, list[Any]]]) -> Any:  # fmt: skip
-    """Run `page` on a cursor of the current snapshot; a JSON page, or CSV when asked."""
-    with snapshot_cursor(request) as (cur, _):
-        total, rows = page(cur)
-    if paging.format == "csv":
-        return csv_response(rows, list(model.model_fields), name)
-    return {"total": total, "limit": paging.limit, "offset": paging.offset, "items": rows}
+@cache
+def _pages(model: type[BaseModel]) -> TypeAdapter[Any]:
+    return TypeAdapter(Page[model])  # type: ignore[valid-type]
 
 
-def csv_response(rows: list[dict[str, Any]], columns: list[str], name: str) -> Response:
+async def listed(request: Request, paging: Paging, name: str, model: type[BaseModel],
+                 page: Callable[[Reader], tuple[int, list[Any]]]) -> Response:  # fmt: skip
+    """A JSON page of `page`'s rows on the current snapshot (validated by `Page[model]`), or CSV when asked. The
+    encoded answer is kept in the snapshot's cache: a repeated request is answered from the event loop, a new
+    one runs its query in the threadpool."""
+    store: SnapshotStore = request.app.state.store
+    key = f"{request.url.path}?{sorted(request.query_params.multi_items())}"
+    csv_wanted = paging.format == "csv"
+
+    def encoded() -> bytes:
+        with store.cursor() as (cur, snapshot):
+            total, rows = page(cur)
+            if csv_wanted:
+                body = csv_text(rows, list(model.model_fields)).encode()
+            else:
+                content = {"total": total, "limit": paging.limit, "offset": paging.offset, "items": rows}
+                body = _pages(model).dump_json(_pages(model).validate_python(content))
+            snapshot.cache.put(key, body)
+            return body
+
+    body = store.current().cache.get(key) or await run_in_threadpool(encoded)
+    if csv_wanted:
+        return Response(body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="moocast-{name}.csv"'})  # fmt: skip
+    return Response(body, media_type="application/json")
+
+
+def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="moocast-{name}.csv"'})  # fmt: skip
+    return out.getvalue()
 
 
 @router.get("/health", response_model=HealthOut, tags=["service"])
-def health(request: Request) -> Any:
+async def health(request: Request) -> Any:
     """The service is up; which results snapshot it serves, the forecast models' versions and how fresh the
     ingested inputs are."""
-    with snapshot_cursor(request) as (_, snapshot):
-        return snapshot.health
+    store: SnapshotStore = request.app.state.store
+    return store.current().health
 
 
 @router.get("/v1/series", response_model=Page[SeriesOut], tags=["forecasts"])
-def series(request: Request, f: Annotated[SeriesFilters, Query()]) -> Any:
+async def series(request: Request, f: Annotated[SeriesFilters, Query()]) -> Any:
     """Forecast series (region x sector x skill or skill group) with the last observation, the mean forecast
     over the horizon with its 80% interval, and growth; `order=growth` lists the fastest-growing first."""
     filters = f.model_dump(include={"region", "within", "region_level", "sector", "skill", "skill_group", "level",
                                     "source"})  # fmt: skip
-    return listed(request, f, "series", SeriesOut,
+    return await listed(request, f, "series", SeriesOut,
                   lambda cur: queries.series_page(cur, filters, f.min_demand, f.order, f.limit, f.offset))  # fmt: skip
 
 
 @router.get("/v1/forecasts", response_model=Page[ForecastOut], tags=["forecasts"])
-def forecasts(request: Request, f: Annotated[ForecastFilters, Query()]) -> Any:
+async def forecasts(request: Request, f: Annotated[ForecastFilters, Query()]) -> Any:
     """Forecast steps with 80% and 95% intervals, filtered by region, sector, skill, skill group, level, source,
     series and horizon (the first N steps)."""
     filters = f.model_dump(include={"region", "sector", "skill", "skill_group", "level", "source", "series_id"})
-    return listed(request, f, "forecasts", ForecastOut,
+    return await listed(request, f, "forecasts", ForecastOut,
                   lambda cur: queries.forecast_page(cur, filters, f.horizon, f.limit, f.offset))  # fmt: skip
 
 
@@ -95,9 +121,9 @@ class HistoryQuery(Paging):
 
 
 @router.get("/v1/history", response_model=Page[HistoryOut], tags=["forecasts"])
-def history(request: Request, f: Annotated[HistoryQuery, Query()]) -> Any:
+async def history(request: Request, f: Annotated[HistoryQuery, Query()]) -> Any:
     """The observed values of one forecast series."""
-    return listed(request, f, "history", HistoryOut,
+    return await listed(request, f, "history", HistoryOut,
                   lambda cur: queries.history_page(cur, f.series_id, f.limit, f.offset))  # fmt: skip
 
 
@@ -107,10 +133,10 @@ class BacktestQuery(Paging):
 
 
 @router.get("/v1/backtests", response_model=Page[BacktestOut], tags=["forecasts"])
-def backtests(request: Request, f: Annotated[BacktestQuery, Query()]) -> Any:
+async def backtests(request: Request, f: Annotated[BacktestQuery, Query()]) -> Any:
     """The accuracy scorecard: MASE, sMAPE, RMSSE and interval coverage of every candidate in the backtest
     that chose the served models (rolling origin, scored windows only); per series with `series_id`."""
-    return listed(request, f, "backtests", BacktestOut,
+    return await listed(request, f, "backtests", BacktestOut,
                   lambda cur: queries.backtest_page(cur, f.model_name, f.series_id, f.limit, f.offset))  # fmt: skip
 
 
@@ -120,16 +146,18 @@ class RegionQuery(Paging):
 
 
 @router.get("/v1/regions", response_model=Page[RegionOut], tags=["lists"])
-def regions(request: Request, f: Annotated[RegionQuery, Query()]) -> Any:
+async def regions(request: Request, f: Annotated[RegionQuery, Query()]) -> Any:
     """Regions with forecasts, with their names and levels."""
-    return listed(request, f, "regions", RegionOut,
+    return await listed(request, f, "regions", RegionOut,
                   lambda cur: queries_catalog.region_page(cur, f.level, f.q, f.limit, f.offset))  # fmt: skip
 
 
 @router.get("/v1/sectors", response_model=Page[SectorOut], tags=["lists"])
-def sectors(request: Request, f: Annotated[Paging, Query()]) -> Any:
+async def sectors(request: Request, f: Annotated[Paging, Query()]) -> Any:
     """Sectors with forecasts (NACE sections; ALL = every sector)."""
-    return listed(request, f, "sectors", SectorOut, lambda cur: queries_catalog.sector_page(cur, f.limit, f.offset))
+    return await listed(
+        request, f, "sectors", SectorOut, lambda cur: queries_catalog.sector_page(cur, f.limit, f.offset)
+    )
 
 
 class SkillQuery(Paging):
@@ -139,10 +167,10 @@ class SkillQuery(Paging):
 
 
 @router.get("/v1/skills", response_model=Page[SkillOut], tags=["lists"])
-def skills(request: Request, f: Annotated[SkillQuery, Query()]) -> Any:
+async def skills(request: Request, f: Annotated[SkillQuery, Query()]) -> Any:
     """Search ESCO skills and skill groups by any of their labels (preferred, alternative, hidden) in every
     loaded language; those with forecast series first."""
-    return listed(request, f, "skills", SkillOut,
+    return await listed(request, f, "skills", SkillOut,
                   lambda cur: queries_catalog.skill_page(cur, f.q, f.lang, f.kind, f.limit, f.offset))  # fmt: skip
 
 
@@ -157,10 +185,10 @@ class PriorityQuery(BaseModel):
 
 
 @router.get("/v1/priorities", response_model=Page[PriorityOut], tags=["priorities"])
-def priorities(request: Request, f: Annotated[PriorityQuery, Query()]) -> Any:
+async def priorities(request: Request, f: Annotated[PriorityQuery, Query()]) -> Any:
     """Course topics to produce next, in rank order, with the score's components (see `moocast priorities`)."""
     paging = Paging(limit=f.top, offset=f.offset, format=f.format)
-    return listed(request, paging, "priorities", PriorityOut,
+    return await listed(request, paging, "priorities", PriorityOut,
                   lambda cur: queries_catalog.priority_page(cur, f.provider, f.language, f.region, f.level, f.top,
                                                             f.offset))  # fmt: skip
 
@@ -173,10 +201,9 @@ class ListOut(BaseModel):
 
 
 @router.get("/v1/priorities/lists", response_model=list[ListOut], tags=["priorities"])
-def priority_lists(request: Request) -> Any:
+async def priority_lists(request: Request) -> Any:
     """The published ranked lists (provider, language, region)."""
-    with snapshot_cursor(request) as (cur, _):
-        return queries_catalog.priority_lists(cur)
+    return await on_snapshot(request, queries_catalog.priority_lists)
 
 
 class GapQuery(Paging):
@@ -188,9 +215,9 @@ class GapQuery(Paging):
 
 
 @router.get("/v1/gaps", response_model=Page[GapOut], tags=["priorities"])
-def gaps(request: Request, f: Annotated[GapQuery, Query()]) -> Any:
+async def gaps(request: Request, f: Annotated[GapQuery, Query()]) -> Any:
     """Forecast demand that the catalogues do not cover, per skill or per skill group and district."""
-    return listed(request, f, "gaps", GapOut,
+    return await listed(request, f, "gaps", GapOut,
                   lambda cur: queries_catalog.gap_page(cur, f.provider, f.kind, f.uri, f.region, f.order, f.limit,
                                                        f.offset))  # fmt: skip
 
@@ -204,9 +231,10 @@ class FeedQuery(BaseModel):
 
 
 @router.get("/v1/feeds/priorities", tags=["provider feeds"], dependencies=[Depends(api_key_checked)])
-def priority_feed(request: Request, f: Annotated[FeedQuery, Query()]) -> Any:
+async def priority_feed(request: Request, f: Annotated[FeedQuery, Query()]) -> Any:
     """A provider's feed (API key): its ranked list with every entry in full: skills with ESCO URIs, demand by
     region and sector, occupations, the closest existing courses and the explanation."""
-    with snapshot_cursor(request) as (cur, _):
-        total, entries = queries_catalog.priority_feed(cur, f.provider, f.language, f.region, f.top, f.offset)
+    total, entries = await on_snapshot(
+        request, lambda cur: queries_catalog.priority_feed(cur, f.provider, f.language, f.region, f.top, f.offset)
+    )
     return {"total": total, "limit": f.top, "offset": f.offset, "items": entries}

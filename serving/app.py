@@ -33,7 +33,7 @@ def create_app(settings: Settings, check_seconds: float = 1.0) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.store = SnapshotStore(settings.serving_dir, check_seconds)
+    app.state.store = SnapshotStore(settings.serving_dir, check_seconds, settings.serving_cache_mb * 2**20)
     app.state.retrain = None
 
     @app.exception_handler(UnknownValueError)

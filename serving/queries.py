@@ -8,12 +8,18 @@ from typing import Any
 
 import duckdb
 
+from serving.reader import Reader
+
 Rows = list[dict[str, Any]]
 
 SERIES_COLUMNS = (
     "series_id, model_name, source, freq, unit, region, region_label, region_level, sector, sector_label, skill, "
     "skill_label, skill_group, skill_group_label, hierarchy_level, last_ds, last_y, demand, demand_lo_80, "
     "demand_hi_80, growth"
+)
+FORECAST_COLUMNS = (
+    "series_id, model_name, model_version, chosen_model, region, region_label, sector, skill, skill_label, "
+    "skill_group, skill_group_label, hierarchy_level, unit, step, ds, yhat, lo_80, hi_80, lo_95, hi_95"
 )
 SERIES_ORDER = {"growth": "growth DESC NULLS LAST, series_id", "demand": "demand DESC, series_id",
                 "series_id": "series_id"}  # fmt: skip
@@ -37,13 +43,13 @@ class UnknownValueError(LookupError):
         super().__init__(f"unknown {name} {value!r}: {hint}")
 
 
-def rows_of(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Rows:
+def rows_of(cur: Reader | duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Rows:
     result = cur.execute(sql, params)
     names = [column[0] for column in result.description or []]
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
-def page_of(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any], order: str, limit: int,
+def page_of(cur: Reader, sql: str, params: list[Any], order: str, limit: int,
             offset: int) -> tuple[int, Rows]:  # fmt: skip
     """One page of `sql`'s rows in `order`, and how many rows it has in all."""
     rows = rows_of(cur, f"SELECT *, count(*) OVER () AS _total FROM ({sql}) ORDER BY {order} LIMIT ? OFFSET ?",
@@ -57,13 +63,13 @@ def page_of(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any], order: 
     return total, rows
 
 
-def checked(cur: duckdb.DuckDBPyConnection, table: str, column: str, name: str, value: str | None, hint: str) -> None:
+def checked(cur: Reader, table: str, column: str, name: str, value: str | None, hint: str) -> None:
     """UnknownValueError unless `value` (when given) occurs in `table.column`."""
-    if value is not None and not cur.execute(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1", [value]).fetchall():
+    if value is not None and value not in cur.known(table, column):
         raise UnknownValueError(name, value, f"see {hint} for the known values")
 
 
-def series_where(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any]) -> tuple[str, list[Any]]:
+def series_where(cur: Reader, filters: dict[str, Any]) -> tuple[str, list[Any]]:
     """The WHERE clause over the series table for the given filters (None = any); UnknownValueError for a value
     that names nothing (a known skill without forecasts just matches no series)."""
     clauses, params = ["TRUE"], []
@@ -81,7 +87,7 @@ def series_where(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any]) -> tup
     return " AND ".join(clauses), params
 
 
-def series_page(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any], min_demand: float, order: str,
+def series_page(cur: Reader, filters: dict[str, Any], min_demand: float, order: str,
                 limit: int, offset: int) -> tuple[int, Rows]:  # fmt: skip
     """Forecast series with their last observation, mean forecast (at least `min_demand`) and growth."""
     where, params = series_where(cur, filters)
@@ -89,26 +95,21 @@ def series_page(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any], min_dem
     return page_of(cur, sql, [*params, min_demand], SERIES_ORDER[order], limit, offset)
 
 
-def forecast_page(cur: duckdb.DuckDBPyConnection, filters: dict[str, Any], horizon: int | None, limit: int,
+def forecast_page(cur: Reader, filters: dict[str, Any], horizon: int | None, limit: int,
                   offset: int) -> tuple[int, Rows]:  # fmt: skip
     """Forecast steps with 80% and 95% intervals, one row per series and step."""
     where, params = series_where(cur, filters)
-    sql = (
-        "SELECT f.series_id, f.model_name, f.model_version, f.chosen_model, s.region, s.region_label, s.sector, "
-        "s.skill, s.skill_label, s.skill_group, s.skill_group_label, s.hierarchy_level, s.unit, f.step, f.ds, "
-        "f.yhat, f.lo_80, f.hi_80, f.lo_95, f.hi_95 FROM forecasts f JOIN (SELECT * FROM series WHERE "
-        f"{where}) s USING (series_id) WHERE (? IS NULL OR f.step <= ?)"
-    )
+    sql = f"SELECT {FORECAST_COLUMNS} FROM forecasts WHERE {where} AND (? IS NULL OR step <= ?)"
     return page_of(cur, sql, [*params, horizon, horizon], "series_id, step", limit, offset)
 
 
-def history_page(cur: duckdb.DuckDBPyConnection, series_id: str, limit: int, offset: int) -> tuple[int, Rows]:
+def history_page(cur: Reader, series_id: str, limit: int, offset: int) -> tuple[int, Rows]:
     """The observed values of one forecast series."""
     checked(cur, "series", "series_id", "series id", series_id, "/v1/series")
     return page_of(cur, "SELECT series_id, ds, y FROM history WHERE series_id = ?", [series_id], "ds", limit, offset)
 
 
-def backtest_page(cur: duckdb.DuckDBPyConnection, model_name: str | None, series_id: str | None, limit: int,
+def backtest_page(cur: Reader, model_name: str | None, series_id: str | None, limit: int,
                   offset: int) -> tuple[int, Rows]:  # fmt: skip
     """The accuracy scorecard of each served model's backtest: pooled per candidate, or of one series."""
     checked(cur, "models", "model_name", "model", model_name, "/health (models)")

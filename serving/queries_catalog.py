@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import duckdb
-
 from serving.queries import Rows, UnknownValueError, checked, page_of, rows_of
+from serving.reader import Reader
 
 ALL = "ALL"
 PRIORITY_COLUMNS = (
@@ -21,7 +20,7 @@ GAP_COLUMNS = (
 )
 
 
-def region_page(cur: duckdb.DuckDBPyConnection, level: str | None, q: str | None, limit: int,
+def region_page(cur: Reader, level: str | None, q: str | None, limit: int,
                 offset: int) -> tuple[int, Rows]:  # fmt: skip
     """Regions with forecast series, optionally of one level (district, state, country, ...) or matching `q`."""
     checked(cur, "regions", "level", "region level", level, "/v1/regions (field level)")
@@ -30,11 +29,11 @@ def region_page(cur: duckdb.DuckDBPyConnection, level: str | None, q: str | None
     return page_of(cur, sql, [level, level, q, q, q], "level, code", limit, offset)
 
 
-def sector_page(cur: duckdb.DuckDBPyConnection, limit: int, offset: int) -> tuple[int, Rows]:
+def sector_page(cur: Reader, limit: int, offset: int) -> tuple[int, Rows]:
     return page_of(cur, "SELECT code, label, series FROM sectors", [], "code", limit, offset)
 
 
-def skill_page(cur: duckdb.DuckDBPyConnection, q: str, lang: str | None, kind: str | None, limit: int,
+def skill_page(cur: Reader, q: str, lang: str | None, kind: str | None, limit: int,
                offset: int) -> tuple[int, Rows]:  # fmt: skip
     """Skills and skill groups with a label (preferred, alternative or hidden, in any loaded language) containing
     `q`, case-insensitively; one row per concept (its best-matching label), those with forecasts first."""
@@ -49,14 +48,14 @@ def skill_page(cur: duckdb.DuckDBPyConnection, q: str, lang: str | None, kind: s
                    offset)  # fmt: skip
 
 
-def priority_lists(cur: duckdb.DuckDBPyConnection) -> Rows:
+def priority_lists(cur: Reader) -> Rows:
     """The published ranked lists: provider, language and region filter, length."""
     return rows_of(cur, "SELECT * FROM (SELECT provider, language_filter, region_filter, count(*) AS topics FROM "
                         "priorities GROUP BY ALL) ORDER BY provider = 'ALL' DESC, provider, language_filter, "
                         "region_filter", [])  # fmt: skip
 
 
-def _checked_list(cur: duckdb.DuckDBPyConnection, provider: str, language: str, region: str) -> None:
+def _checked_list(cur: Reader, provider: str, language: str, region: str) -> None:
     if not cur.execute("SELECT 1 FROM priorities WHERE provider = ? AND language_filter = ? AND region_filter = ? "
                        "LIMIT 1", [provider, language, region]).fetchall():  # fmt: skip
         known = "; ".join(f"provider={r['provider']} language={r['language_filter']} region={r['region_filter']}"
@@ -65,7 +64,7 @@ def _checked_list(cur: duckdb.DuckDBPyConnection, provider: str, language: str, 
                                 f"the published lists are: {known} (`moocast priorities` makes others)")  # fmt: skip
 
 
-def priority_page(cur: duckdb.DuckDBPyConnection, provider: str, language: str, region: str, level: str | None,
+def priority_page(cur: Reader, provider: str, language: str, region: str, level: str | None,
                   limit: int, offset: int) -> tuple[int, Rows]:  # fmt: skip
     """One published ranked list of course topics (rank order), optionally of one course level."""
     _checked_list(cur, provider, language, region)
@@ -74,7 +73,7 @@ def priority_page(cur: duckdb.DuckDBPyConnection, provider: str, language: str, 
     return page_of(cur, sql, [provider, language, region, level, level], "rank", limit, offset)
 
 
-def priority_feed(cur: duckdb.DuckDBPyConnection, provider: str, language: str, region: str, limit: int,
+def priority_feed(cur: Reader, provider: str, language: str, region: str, limit: int,
                   offset: int) -> tuple[int, list[Any]]:  # fmt: skip
     """A provider's ranked list with every entry in full (skills, occupations, regions, closest courses,
     explanation), as `moocast priorities --json` prints it."""
@@ -85,7 +84,7 @@ def priority_feed(cur: duckdb.DuckDBPyConnection, provider: str, language: str, 
     return total, [json.loads(row["entry_json"]) for row in rows]
 
 
-def gap_page(cur: duckdb.DuckDBPyConnection, provider: str, kind: str, uri: str | None, region: str | None,
+def gap_page(cur: Reader, provider: str, kind: str, uri: str | None, region: str | None,
              order: str, limit: int, offset: int) -> tuple[int, Rows]:  # fmt: skip
     """Gaps between forecast demand and the catalogue of `provider` (ALL = every one) per skill (national) or per
     skill group and district; `region` = a district code or a state prefix (two digits)."""

@@ -16,6 +16,7 @@ import duckdb
 
 from pipelines.publish import CURRENT
 from serving.queries import health_of
+from serving.reader import Reader, ResponseCache, Vocabularies
 
 
 class NoSnapshotError(RuntimeError):
@@ -29,16 +30,19 @@ class Snapshot:
     name: str
     con: duckdb.DuckDBPyConnection
     health: dict[str, Any]  # what /health answers, read once: the snapshot never changes
+    vocabularies: Vocabularies
+    cache: ResponseCache
     users: int = 0
     retired: bool = False
     opened_at: float = field(default_factory=time.time)
 
 
-def opened(folder: Path, name: str) -> Snapshot:
-    con = duckdb.connect(str(folder / name), read_only=True)
+def opened(folder: Path, name: str, cache_bytes: int) -> Snapshot:
+    """A snapshot opened read-only; one thread per query (requests run side by side on the threadpool)."""
+    con = duckdb.connect(str(folder / name), read_only=True, config={"threads": 1})
     con.execute("SET enable_progress_bar = false")
     meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-    return Snapshot(name, con, health_of(con, meta))
+    return Snapshot(name, con, health_of(con, meta), Vocabularies(con), ResponseCache(cache_bytes))
 
 
 class SnapshotStore:
@@ -46,8 +50,9 @@ class SnapshotStore:
     readlink) and, when it names another file, opens that one and swaps the reference. Each request works on
     its own cursor of the snapshot it started with; a retired snapshot is closed when its last request ends."""
 
-    def __init__(self, folder: Path, check_seconds: float = 1.0) -> None:
+    def __init__(self, folder: Path, check_seconds: float = 1.0, cache_bytes: int = 0) -> None:
         self.folder = folder
+        self.cache_bytes = cache_bytes
         self.check_seconds = check_seconds
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
@@ -61,34 +66,41 @@ class SnapshotStore:
                 f"no published results in {self.folder}: run `moocast publish` (or `moocast run`) first"
             ) from None
 
-    def _acquired(self) -> Snapshot:
-        """The snapshot to use now, its user count raised (under the lock)."""
+    def _refreshed(self) -> Snapshot:
+        """The snapshot to use now (under the lock): every check_seconds, the one `current` links to."""
         now = time.monotonic()
+        snapshot = self._snapshot
+        if snapshot is None or now - self._checked >= self.check_seconds:
+            self._checked = now
+            name = self._linked()
+            if snapshot is None or name != snapshot.name:
+                fresh = opened(self.folder, name, self.cache_bytes)
+                if snapshot is not None:
+                    snapshot.retired = True
+                    self._close_if_unused(snapshot)
+                self._snapshot = snapshot = fresh
+        return snapshot
+
+    def current(self) -> Snapshot:
+        """The current snapshot, for what it holds in memory (health, cache): its connection may be closed by
+        the next switch; queries go through `cursor()`. Cheap, but opens a newly published snapshot (a few ms,
+        once per publish)."""
         with self._lock:
-            snapshot = self._snapshot
-            if snapshot is None or now - self._checked >= self.check_seconds:
-                self._checked = now
-                name = self._linked()
-                if snapshot is None or name != snapshot.name:
-                    fresh = opened(self.folder, name)
-                    if snapshot is not None:
-                        snapshot.retired = True
-                        self._close_if_unused(snapshot)
-                    self._snapshot = snapshot = fresh
-            snapshot.users += 1
-            return snapshot
+            return self._refreshed()
 
     def _close_if_unused(self, snapshot: Snapshot) -> None:
         if snapshot.retired and snapshot.users == 0:
             snapshot.con.close()
 
     @contextmanager
-    def cursor(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, Snapshot]]:
+    def cursor(self) -> Iterator[tuple[Reader, Snapshot]]:
         """A cursor on the current snapshot, and the snapshot, for one request."""
-        snapshot = self._acquired()
+        with self._lock:
+            snapshot = self._refreshed()
+            snapshot.users += 1
         cursor = snapshot.con.cursor()
         try:
-            yield cursor, snapshot
+            yield Reader(cursor, snapshot.vocabularies), snapshot
         finally:
             cursor.close()
             with self._lock:
