@@ -68,7 +68,7 @@ async def paths(base: str) -> dict[str, list[str]]:
     """The request mix of each measure, from the snapshot the service serves."""
     async with aiohttp.ClientSession() as session:
         districts = await json_of(session, f"{base}/v1/regions?level=district&limit=1000")
-        lists = await json_of(session, f"{base}/v1/priorities/lists")
+        lists = (await json_of(session, f"{base}/v1/priorities/lists?limit=1000"))["items"]
     forecasts = [f"/v1/forecasts?region={r['code']}&limit=100" for r in districts["items"]]
     priorities = [f"/v1/priorities?provider={row['provider']}&language={row['language_filter']}&region="
                   f"{row['region_filter']}&top=20&offset={offset}" for row in lists

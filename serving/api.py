@@ -7,30 +7,37 @@ import csv
 import io
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from serving import queries, queries_catalog
 from serving.reader import Reader
 from serving.schemas import (
-    MAX_LIMIT,
     BacktestOut,
+    BacktestQuery,
+    FeedQuery,
     ForecastFilters,
     ForecastOut,
     GapOut,
+    GapQuery,
     HealthOut,
     HistoryOut,
+    HistoryQuery,
+    ListOut,
     Page,
     Paging,
     PriorityOut,
+    PriorityQuery,
     RegionOut,
+    RegionQuery,
     SectorOut,
     SeriesFilters,
     SeriesOut,
     SkillOut,
+    SkillQuery,
 )
 from serving.security import api_key_checked
 from serving.snapshots import SnapshotStore
@@ -116,20 +123,11 @@ async def forecasts(request: Request, f: Annotated[ForecastFilters, Query()]) ->
                   lambda cur: queries.forecast_page(cur, filters, f.horizon, f.limit, f.offset))  # fmt: skip
 
 
-class HistoryQuery(Paging):
-    series_id: str = Field(max_length=300, description="A series of /v1/series")
-
-
 @router.get("/v1/history", response_model=Page[HistoryOut], tags=["forecasts"])
 async def history(request: Request, f: Annotated[HistoryQuery, Query()]) -> Any:
     """The observed values of one forecast series."""
     return await listed(request, f, "history", HistoryOut,
                   lambda cur: queries.history_page(cur, f.series_id, f.limit, f.offset))  # fmt: skip
-
-
-class BacktestQuery(Paging):
-    model_name: str | None = Field(None, max_length=100, description="A served model, e.g. moocast-ba")
-    series_id: str | None = Field(None, max_length=300, description="Scores of this series only")
 
 
 @router.get("/v1/backtests", response_model=Page[BacktestOut], tags=["forecasts"])
@@ -138,11 +136,6 @@ async def backtests(request: Request, f: Annotated[BacktestQuery, Query()]) -> A
     that chose the served models (rolling origin, scored windows only); per series with `series_id`."""
     return await listed(request, f, "backtests", BacktestOut,
                   lambda cur: queries.backtest_page(cur, f.model_name, f.series_id, f.limit, f.offset))  # fmt: skip
-
-
-class RegionQuery(Paging):
-    level: str | None = Field(None, max_length=30, description="district, state, country, ...")
-    q: str | None = Field(None, min_length=1, max_length=100, description="Code, or part of the name")
 
 
 @router.get("/v1/regions", response_model=Page[RegionOut], tags=["lists"])
@@ -160,28 +153,12 @@ async def sectors(request: Request, f: Annotated[Paging, Query()]) -> Any:
     )
 
 
-class SkillQuery(Paging):
-    q: str = Field(min_length=2, max_length=100, description="Part of a label, in any loaded language")
-    lang: str | None = Field(None, min_length=2, max_length=3, description="Only labels in this language")
-    kind: Literal["skill", "skill_group"] | None = None
-
-
 @router.get("/v1/skills", response_model=Page[SkillOut], tags=["lists"])
 async def skills(request: Request, f: Annotated[SkillQuery, Query()]) -> Any:
     """Search ESCO skills and skill groups by any of their labels (preferred, alternative, hidden) in every
     loaded language; those with forecast series first."""
     return await listed(request, f, "skills", SkillOut,
                   lambda cur: queries_catalog.skill_page(cur, f.q, f.lang, f.kind, f.limit, f.offset))  # fmt: skip
-
-
-class PriorityQuery(BaseModel):
-    provider: str = Field("ALL", max_length=50, description="Whose catalogue counts as coverage; ALL = every one")
-    language: str = Field("ALL", max_length=10, description="A list ranked for one language (ALL = any)")
-    region: str = Field("ALL", max_length=50, description="A list ranked for one region (ALL = every one)")
-    level: Literal["introductory", "intermediate", "advanced"] | None = None
-    top: int = Field(20, ge=1, le=MAX_LIMIT, description="How many topics")
-    offset: int = Field(0, ge=0, le=1_000_000)
-    format: Literal["json", "csv"] = "json"
 
 
 @router.get("/v1/priorities", response_model=Page[PriorityOut], tags=["priorities"])
@@ -193,25 +170,11 @@ async def priorities(request: Request, f: Annotated[PriorityQuery, Query()]) -> 
                                                             f.offset))  # fmt: skip
 
 
-class ListOut(BaseModel):
-    provider: str
-    language_filter: str
-    region_filter: str
-    topics: int
-
-
-@router.get("/v1/priorities/lists", response_model=list[ListOut], tags=["priorities"])
-async def priority_lists(request: Request) -> Any:
-    """The published ranked lists (provider, language, region)."""
-    return await on_snapshot(request, queries_catalog.priority_lists)
-
-
-class GapQuery(Paging):
-    provider: str = Field("ALL", max_length=50)
-    kind: Literal["skill", "skill_group"] = Field("skill", description="skill: national; skill_group: by district")
-    uri: str | None = Field(None, max_length=200, description="One skill or skill group")
-    region: str | None = Field(None, max_length=50, description="A district code or a state prefix (09)")
-    order: Literal["score", "demand", "growth"] = "score"
+@router.get("/v1/priorities/lists", response_model=Page[ListOut], tags=["priorities"])
+async def priority_lists(request: Request, f: Annotated[Paging, Query()]) -> Any:
+    """The published ranked lists (provider, language, region) and their lengths."""
+    return await listed(request, f, "priority-lists", ListOut,
+                        lambda cur: queries_catalog.priority_list_page(cur, f.limit, f.offset))  # fmt: skip
 
 
 @router.get("/v1/gaps", response_model=Page[GapOut], tags=["priorities"])
@@ -220,14 +183,6 @@ async def gaps(request: Request, f: Annotated[GapQuery, Query()]) -> Any:
     return await listed(request, f, "gaps", GapOut,
                   lambda cur: queries_catalog.gap_page(cur, f.provider, f.kind, f.uri, f.region, f.order, f.limit,
                                                        f.offset))  # fmt: skip
-
-
-class FeedQuery(BaseModel):
-    provider: str = Field(max_length=50, description="The provider, or ALL")
-    language: str = Field("ALL", max_length=10)
-    region: str = Field("ALL", max_length=50)
-    top: int = Field(100, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get("/v1/feeds/priorities", tags=["provider feeds"], dependencies=[Depends(api_key_checked)])

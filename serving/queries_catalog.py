@@ -8,7 +8,6 @@ from typing import Any
 from serving.queries import Rows, UnknownValueError, checked, page_of, rows_of
 from serving.reader import Reader
 
-ALL = "ALL"
 PRIORITY_COLUMNS = (
     "model_name, model_version, provider, language_filter, region_filter, rank, topic_id, topic, language, level, "
     "score, demand, demand_lo_80, demand_hi_80, growth, growth_lo_80, growth_hi_80, momentum, need, entry_weight, "
@@ -53,6 +52,12 @@ def priority_lists(cur: Reader) -> Rows:
     return rows_of(cur, "SELECT * FROM (SELECT provider, language_filter, region_filter, count(*) AS topics FROM "
                         "priorities GROUP BY ALL) ORDER BY provider = 'ALL' DESC, provider, language_filter, "
                         "region_filter", [])  # fmt: skip
+
+
+def priority_list_page(cur: Reader, limit: int, offset: int) -> tuple[int, Rows]:
+    """One page of the published ranked lists, the list for all providers first."""
+    lists = priority_lists(cur)
+    return len(lists), lists[offset : offset + limit]
 
 
 def _checked_list(cur: Reader, provider: str, language: str, region: str) -> None:

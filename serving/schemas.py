@@ -219,3 +219,58 @@ class RetrainOut(BaseModel):
     started: bool
     pid: int
     log: str
+
+
+class HistoryQuery(Paging):
+    series_id: str = Field(max_length=300, description="A series of /v1/series")
+
+
+class BacktestQuery(Paging):
+    model_name: str | None = Field(None, max_length=100, description="A served model, e.g. moocast-ba")
+    series_id: str | None = Field(None, max_length=300, description="Scores of this series only")
+
+
+class RegionQuery(Paging):
+    level: str | None = Field(None, max_length=30, description="district, state, country, ...")
+    q: str | None = Field(None, min_length=1, max_length=100, description="Code, or part of the name")
+
+
+class SkillQuery(Paging):
+    q: str = Field(min_length=2, max_length=100, description="Part of a label, in any loaded language")
+    lang: str | None = Field(None, min_length=2, max_length=3, description="Only labels in this language")
+    kind: Literal["skill", "skill_group"] | None = None
+
+
+class PriorityQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider: str = Field("ALL", max_length=50, description="Whose catalogue counts as coverage; ALL = every one")
+    language: str = Field("ALL", max_length=10, description="A list ranked for one language (ALL = any)")
+    region: str = Field("ALL", max_length=50, description="A list ranked for one region (ALL = every one)")
+    level: Literal["introductory", "intermediate", "advanced"] | None = None
+    top: int = Field(20, ge=1, le=MAX_LIMIT, description="How many topics")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    format: Literal["json", "csv"] = "json"
+
+
+class ListOut(BaseModel):
+    provider: str
+    language_filter: str
+    region_filter: str
+    topics: int
+
+
+class GapQuery(Paging):
+    provider: str = Field("ALL", max_length=50)
+    kind: Literal["skill", "skill_group"] = Field("skill", description="skill: national; skill_group: by district")
+    uri: str | None = Field(None, max_length=200, description="One skill or skill group")
+    region: str | None = Field(None, max_length=50, description="A district code or a state prefix (09)")
+    order: Literal["score", "demand", "growth"] = "score"
+
+
+class FeedQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider: str = Field(max_length=50, description="The provider, or ALL")
+    language: str = Field("ALL", max_length=10)
+    region: str = Field("ALL", max_length=50)
+    top: int = Field(100, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,6 @@ class Snapshot:
     cache: ResponseCache
     users: int = 0
     retired: bool = False
-    opened_at: float = field(default_factory=time.time)
 
 
 def opened(folder: Path, name: str, cache_bytes: int) -> Snapshot:

@@ -54,8 +54,10 @@ def test_health_docs_and_lists(server: dict[str, Any]) -> None:
     assert [(r["code"], r["label"]) for r in states["items"]] == [("01", "Schleswig-Holstein"), ("02", "Hamburg")]
     assert ok(server, "/v1/regions", q="Flensburg")["items"][0]["code"] == "01001"
     assert [(s["code"], s["label"]) for s in ok(server, "/v1/sectors")["items"]] == [("ALL", "all sectors")]
-    lists = ok(server, "/v1/priorities/lists")
+    lists = ok(server, "/v1/priorities/lists")["items"]
     assert lists[0]["provider"] == "ALL" and {row["provider"] for row in lists} >= {"coursera", "edx"}
+    exported = get(server, "/v1/priorities/lists", format="csv").text.splitlines()
+    assert exported[0] == "provider,language_filter,region_filter,topics" and len(exported) == len(lists) + 1
 
 
 def test_forecasts_filters_intervals_pages_and_csv(server: dict[str, Any]) -> None:
@@ -138,6 +140,8 @@ def test_skills_priorities_gaps_and_backtests(server: dict[str, Any]) -> None:
     ("/v1/skills", {}, 422, "q"),
     ("/v1/regions", {"q": "x" * 500}, 422, "at most 100 characters"),
     ("/v1/priorities", {"top": 10**9}, 422, "top"),
+    ("/v1/priorities", {"colour": "blue"}, 422, "colour"),
+    ("/v1/priorities/lists", {"limit": 0}, 422, "limit"),
     ("/v1/nothing", {}, 404, "Not Found"),
 ])  # fmt: skip
 def test_bad_input_gets_a_helpful_4xx(server: dict[str, Any], path: str, params: dict[str, Any], status: int,

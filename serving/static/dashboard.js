@@ -270,7 +270,7 @@ async function skill(uri, kind) {
 // ---- priorities ----
 async function priorities() {
   await freshness();
-  const lists = await api("/v1/priorities/lists");
+  const lists = (await api("/v1/priorities/lists", { limit: 1000 })).items;
   const provider = document.getElementById("provider-select");
   const level = document.getElementById("level-select");
   const top = document.getElementById("top-select");
