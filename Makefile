@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 SEMANTIC := $(VENV)/.semantic-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test install install-semantic lint typecheck unit clean
+.PHONY: run serve test install install-semantic browser lint typecheck unit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,17 @@ $(SEMANTIC): $(STAMP)
 
 install-semantic: $(SEMANTIC)
 
+# The whole chain, then the service on its results (stop it with Ctrl-C; `make serve` starts it again).
 run: install
 	$(BIN)/moocast run
+	$(BIN)/moocast serve
+
+serve: install
+	$(BIN)/moocast serve
+
+# Debian's Chromium for the dashboard's browser tests (Playwright drives it; no browser download of its own).
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
 lint: install
 	$(BIN)/ruff check pipelines features models serving tests benchmarks
@@ -34,10 +43,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install-semantic
+unit: install-semantic browser
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
 
 clean:
-	rm -rf $(VENV) data/warehouse.duckdb data/reports
+	rm -rf $(VENV) data/warehouse.duckdb data/reports data/serving test-artifacts

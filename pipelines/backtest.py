@@ -111,8 +111,10 @@ def backtest_json(backtest: Backtest) -> dict[str, Any]:
     }
 
 
-def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, panel: Panel, label: str) -> str:
-    """Store the run and its per-series scorecard in one transaction; returns the run id."""
+def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, panel: Panel, label: str,
+                   model: tuple[str, str] | None = None) -> str:  # fmt: skip
+    """Store the run and its per-series scorecard in one transaction, stamped with the registered model
+    (name, version) it was made for if any; returns the run id."""
     run_id = uuid.uuid4().hex[:12]
     summary = backtest_json(backtest)
     per_series = (
@@ -121,8 +123,9 @@ def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, panel: Pa
         .with_columns(run_id=pl.lit(run_id))
     )
     with transaction(con):
-        con.execute("INSERT INTO backtest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO backtest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, datetime.now(), label, panel.freq.code, panel.freq.season, backtest.horizon,
-                     backtest.windows, summary["series"], backtest.series_skipped, json.dumps(summary)])  # fmt: skip
+                     backtest.windows, summary["series"], backtest.series_skipped, json.dumps(summary),
+                     *(model or (None, None))])  # fmt: skip
         insert_frame(con, "backtest_scores", per_series)
     return run_id

@@ -17,6 +17,7 @@ from pipelines.cli_common import err, fail, progress_bar
 from pipelines.cli_courses import map_courses, supply
 from pipelines.cli_forecast import backtest, forecast, models_app, retrain, train
 from pipelines.cli_priorities import priorities
+from pipelines.cli_serve import publish, serve
 from pipelines.cli_skills import code, eval_extraction, eval_occupations, extract, panel
 from pipelines.ingest import RunReport
 from pipelines.orchestrate import ingest_sources, planned_sources
@@ -183,7 +184,8 @@ def run(ctx: typer.Context) -> None:
     """The whole chain on the default inputs: ingest everything, extract skills, code postings, build the
     skill-demand panel, map the course catalogues to skills, train and forecast each source in the setting
     retrain_sources (default ba, ons; MLflow under mlruns/), rank the course topics to produce (reports in
-    <reports>/priorities/), then report what the warehouse holds. Every step is incremental or idempotent, so a
+    <reports>/priorities/), publish the results the service reads (`moocast serve`), then report what the
+    warehouse holds. Every step is incremental or idempotent, so a
     second run only does what is new (training runs again: the backtest gate decides whether the new model
     is promoted). `moocast retrain` runs the same stages under a lock, resumable, for cron."""
     import time
@@ -205,10 +207,12 @@ def run(ctx: typer.Context) -> None:
         report_path = validation_report_path(con, settings.reports)
     ctx.invoke(status, ctx=ctx, as_json=False)
     print(f"warehouse: {settings.warehouse}\nvalidation report: {report_path}\n"
-          f"priorities: {settings.reports / 'priorities'} (moocast priorities --help)")  # fmt: skip
+          f"priorities: {settings.reports / 'priorities'} (moocast priorities --help)\n"
+          f"results for the service: {settings.serving_dir / 'current'} (moocast serve: dashboard and API at "
+          f"http://{settings.host}:{settings.port}/)")  # fmt: skip
 
 
-for command in (extract, code, panel, backtest, train, forecast, retrain, priorities):
+for command in (extract, code, panel, backtest, train, forecast, retrain, priorities, publish, serve):
     app.command()(command)
 app.command("eval-extraction")(eval_extraction)
 app.command("eval-occupations")(eval_occupations)

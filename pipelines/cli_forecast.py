@@ -93,13 +93,15 @@ def train(
 ) -> None:
     """Backtest the candidates on the panel, fit them on all of it, log parameters, data snapshot, metrics and
     the model to MLflow (mlruns/ or MLFLOW_TRACKING_URI) and register a version of <prefix>-<source>. It
-    becomes @champion only if its selected MASE beats the champion's configuration on the same backtest."""
+    becomes @champion only if its selected MASE beats the champion's configuration on the same backtest. The
+    backtest's per-series scorecard is saved in the warehouse (backtest_runs, backtest_scores), stamped with the
+    version."""
     from pipelines.training import train as train_model
 
     settings: Settings = ctx.obj
     chosen = [m.strip() for m in models.split(",") if m.strip()]
     try:
-        with connect(settings.warehouse, read_only=True) as con:
+        with connect(settings.warehouse) as con:
             result = train_model(con, settings, source, level, chosen, horizon, windows)
     except ValueError as error:
         raise fail(str(error), 2) from None

@@ -29,6 +29,7 @@ from pipelines.orchestrate import ingest_sources, planned_sources
 from pipelines.panel import build_panel
 from pipelines.priorities import Selection, priorities
 from pipelines.priorities_export import written_reports
+from pipelines.publish import published
 from pipelines.settings import Settings
 from pipelines.training import champion_forecasts, train
 from pipelines.warehouse import connect
@@ -82,6 +83,7 @@ def stages(settings: Settings) -> list[tuple[str, Callable[[duckdb.DuckDBPyConne
         found.append((f"forecast:{source}", partial(_forecast, settings=settings, source=source)))
     if settings.priorities_source in settings.retrain_sources:
         found.append(("priorities", partial(_priorities, settings=settings)))
+    found.append(("publish", partial(_published, settings=settings)))
     return found
 
 
@@ -103,6 +105,12 @@ def _priorities(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str,
     written = [path for result in results for path in written_reports(result, folder, settings.priorities_top)]
     first = results[0]["entries"][0]["topic"] if results[0]["entries"] else None
     return {"lists": len(results), "reports": len(written), "folder": str(folder), "top_topic": first}
+
+
+def _published(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
+    """A new results snapshot for the service (`moocast publish`)."""
+    result = published(con, settings)
+    return {"snapshot": result["snapshot"], "forecasts": result["rows"]["forecasts"], "removed": len(result["removed"])}
 
 
 def _forecast(con: duckdb.DuckDBPyConnection, settings: Settings, source: str) -> dict[str, Any]:

@@ -489,3 +489,6 @@ CREATE TABLE gaps (
     score DOUBLE NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+-- migration 14: backtest runs stamped with the registered model version they were made for (moocast train)
+ALTER TABLE backtest_runs ADD COLUMN model_name VARCHAR;     -- NULL for `moocast backtest` runs
+ALTER TABLE backtest_runs ADD COLUMN model_version VARCHAR;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     priorities_top: int = Field(default=20, ge=1, description="Topics per list in the priorities reports")
     model_prefix: str = Field(default="moocast", min_length=1, description="Registered models are "
                               "<prefix>-<panel source>")
+    serving_dir: Path = Field(default=Path("data/serving"), description="Published result snapshots "
+                              "(results-<timestamp>.duckdb) and the `current` link the service reads")
+    serving_keep: int = Field(default=3, ge=1, description="Snapshots `moocast publish` keeps (older ones are "
+                              "deleted)")
+    serving_cache_mb: int = Field(default=256, ge=0, description="Memory for `moocast serve`'s cache of encoded "
+                                  "responses per snapshot (0: no cache)")
+    host: str = Field(default="127.0.0.1", min_length=1, description="Address `moocast serve` listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `moocast serve` listens on")
+    api_key: SecretStr | None = Field(default=None, description="Key for provider feeds and admin actions "
+                                      "(X-API-Key header); unset: those endpoints answer 503")
 
     @field_validator("inputs")
     @classmethod

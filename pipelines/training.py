@@ -31,7 +31,7 @@ from models.bundle import ForecastBundle, trained_bundle
 from models.coherent import reconciliation_scores, reconciliation_summary
 from models.frequency import frequency_named
 from models.reconciliation import complete_links
-from pipelines.backtest import ENSEMBLE, MODELS, backtest_json, panel_of, run_backtest, warehouse_panel
+from pipelines.backtest import ENSEMBLE, MODELS, backtest_json, panel_of, run_backtest, saved_backtest, warehouse_panel
 from pipelines.panel_sources import frame_of
 from pipelines.settings import Settings
 from pipelines.warehouse import insert_frame, transaction
@@ -129,6 +129,8 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
                 client.set_registered_model_alias(name, PREVIOUS, champion.version)
             client.set_registered_model_alias(name, CHAMPION, version)
         mlflow.set_tags({"promoted": str(promoted), "champion_mase_same_backtest": str(champion_mase)})
+    label = f"panel source={source}" + (f" level={level}" if level else "")
+    saved_backtest(con, backtest, panel, label, (name, version))
     return {"model": name, "version": version, "run_id": run.info.run_id, "promoted": promoted,
             "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "backtest": scores}  # fmt: skip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -58,3 +59,41 @@ def ingested(tmp_path_factory: pytest.TempPathFactory, inputs: Path) -> tuple[Pa
     Tests that write to it work on a copy."""
     path = tmp_path_factory.mktemp("ingested") / "w.duckdb"
     return path, moocast_json("--inputs", str(inputs), "--warehouse", str(path), "ingest", "all", "--json")
+
+
+KEPT_STATES = ("01", "02")  # BA districts of Schleswig-Holstein and Hamburg: train and rank in seconds
+
+
+@pytest.fixture(scope="session")
+def published_results(tmp_path_factory: pytest.TempPathFactory, ingested: tuple[Path, dict[str, Any]],
+                      inputs: Path) -> dict[str, str]:  # fmt: skip
+    """A warehouse copy with the panel (BA districts and states of KEPT_STATES, every BA series of Germany),
+    forecasts of `moocast-ba` (naive and window average), the course mapping, priorities for every provider, and
+    one published results snapshot: the MOOCAST_* environment that names them all."""
+    folder = tmp_path_factory.mktemp("published")
+    env = {**os.environ, "MOOCAST_INPUTS": str(inputs), "MOOCAST_WAREHOUSE": str(folder / "w.duckdb"),
+           "MOOCAST_MLRUNS": str(folder / "mlruns"), "MOOCAST_REPORTS": str(folder / "reports"),
+           "MOOCAST_SERVING_DIR": str(folder / "serving")}  # fmt: skip
+    env.pop("MLFLOW_TRACKING_URI", None)
+    shutil.copy(ingested[0], folder / "w.duckdb")
+
+    def run(*args: str) -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-m", "pipelines.cli", *args, "--json"], capture_output=True,
+                              text=True, check=False, env=env)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+    run("panel")
+    with connect(folder / "w.duckdb") as con:
+        con.execute(
+            "DELETE FROM series_attributes WHERE source != 'ba' OR (region_level IN ('district', 'state') "
+            "AND left(region, 2) NOT IN (?, ?))",
+            list(KEPT_STATES),
+        )
+        con.execute("DELETE FROM series WHERE series_id NOT IN (SELECT series_id FROM series_attributes)")
+    assert run("train", "--source", "ba", "--models", "naive,window_average", "--windows", "1")["promoted"]
+    run("forecast", "--source", "ba")
+    run("map-courses")
+    run("priorities", "--every-provider", "--top", "5")
+    run("publish")
+    return env

@@ -23,6 +23,7 @@ def test_retrain_locks_resumes_and_forecasts(
     monkeypatch.setenv("MOOCAST_RETRAIN_SOURCES", '["ba"]')
     monkeypatch.setenv("MOOCAST_RETRAIN_MODELS", '["naive"]')
     monkeypatch.setenv("MOOCAST_REPORTS", str(tmp_path / "reports"))
+    monkeypatch.setenv("MOOCAST_SERVING_DIR", str(tmp_path / "serving"))
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(ingested[0], warehouse)
     command = ["--inputs", str(inputs), "--warehouse", str(warehouse), "retrain", "--json"]
@@ -40,7 +41,7 @@ def test_retrain_locks_resumes_and_forecasts(
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["run_id"] == "crashed" and report["resumed_after"] == ["extract", "ingest"]
-    stages = ["code", "panel", "map-courses", "train:ba", "forecast:ba", "priorities"]
+    stages = ["code", "panel", "map-courses", "train:ba", "forecast:ba", "priorities", "publish"]
     assert list(report["stages"]) == stages
     assert report["stages"]["train:ba"]["promoted"] is True
     assert sum("retrain crashed" in line for line in result.stderr.splitlines()) == 2 + len(stages)
@@ -54,3 +55,5 @@ def test_retrain_locks_resumes_and_forecasts(
     written = report["stages"]["priorities"]
     assert written["lists"] == 5 and written["reports"] == 15 and written["top_topic"]
     assert len(list((tmp_path / "reports" / "priorities").glob("*.html"))) == 5
+    snapshot = Path(report["stages"]["publish"]["snapshot"])  # the service's results, switched to atomically
+    assert (tmp_path / "serving" / "current").resolve() == snapshot.resolve() and snapshot.stat().st_size > 0

@@ -66,6 +66,9 @@ def test_train_gate_promote_rollback_and_forecast(warehouse: Path) -> None:
     assert _json(warehouse, "forecast", "--json")["version"] == "2"
     with connect(warehouse, read_only=True) as con:
         rows = con.sql("SELECT * FROM forecasts").pl()
+        stamps = con.execute("SELECT model_name, model_version, count(DISTINCT s.model) FROM backtest_runs "
+                             "JOIN backtest_scores s USING (run_id) GROUP BY ALL ORDER BY 2").fetchall()  # fmt: skip
+    assert stamps == [("moocast-ons", "1", 2), ("moocast-ons", "2", 3), ("moocast-ons", "3", 3)]  # + selected
     assert rows.height == 8 * 12 and set(rows["model_version"]) == {"2"}
     assert (rows["lo_95"] >= 0).all() and (rows["lo_95"] <= rows["lo_80"]).all()
     assert ((rows["lo_80"] <= rows["yhat"]) & (rows["yhat"] <= rows["hi_80"]) & (rows["hi_80"] <= rows["hi_95"])).all()

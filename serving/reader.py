@@ -1,0 +1,72 @@
+"""What a query function reads through: one request's cursor on a snapshot, and the snapshot's vocabularies (the
+known values of a column, loaded once per snapshot) that filter values are checked against without SQL."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import duckdb
+
+
+class Vocabularies:
+    """The distinct values of (table, column) pairs of one snapshot, each read on first use."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._lock = threading.Lock()
+        self._known: dict[tuple[str, str], frozenset[str]] = {}
+
+    def known(self, table: str, column: str) -> frozenset[str]:
+        with self._lock:
+            if (table, column) not in self._known:
+                cur = self._con.cursor()
+                rows = cur.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()  # names from our code only
+                cur.close()
+                self._known[table, column] = frozenset(str(row[0]) for row in rows if row[0] is not None)
+            return self._known[table, column]
+
+
+class ResponseCache:
+    """Encoded responses by request (path and query), least recently used first out beyond `max_bytes`. Sound
+    because a snapshot never changes: each snapshot has its own cache, gone with it."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = body
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+
+class Reader:
+    """A request's cursor (`execute` as DuckDB's) with the snapshot's vocabularies."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, vocabularies: Vocabularies) -> None:
+        self.cursor = cursor
+        self.vocabularies = vocabularies
+
+    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
+        return self.cursor.execute(sql, params)
+
+    def known(self, table: str, column: str) -> frozenset[str]:
+        return self.vocabularies.known(table, column)

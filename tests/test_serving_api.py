@@ -1,0 +1,213 @@
+"""The API of `moocast serve`, over HTTP against a real server on a snapshot published from the real inputs
+(conftest.published_results): filters, pagination, CSV, 4xx for bad input, the API key, and the switch to a
+newly published snapshot under concurrent requests."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from pipelines.publish import published
+from pipelines.retrain import retrain_lock
+from pipelines.settings import Settings
+from pipelines.warehouse import connect
+from tests.serving_server import running_server
+
+KEY = "k3y-of-the-tests-0123456789"
+
+
+@pytest.fixture(scope="module")
+def server(published_results: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    env = {**published_results, "MOOCAST_API_KEY": KEY, "MOOCAST_SERVING_KEEP": "2"}
+    with running_server(env, log) as url:
+        yield {"url": url, "log": log, "env": env}
+
+
+def get(server: dict[str, Any], path: str, **params: Any) -> requests.Response:
+    return requests.get(server["url"] + path, params=params, timeout=30)
+
+
+def ok(server: dict[str, Any], path: str, **params: Any) -> Any:
+    response = get(server, path, **params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_health_docs_and_lists(server: dict[str, Any]) -> None:
+    health = ok(server, "/health")
+    assert health["status"] == "ok" and health["snapshot"].startswith("results-")
+    assert [(m["model_name"], m["model_version"]) for m in health["models"]] == [("moocast-ba", "1")]
+    assert {f["kind"] for f in health["freshness"]} == {"taxonomy", "postings", "stats", "courses"}
+    assert "/v1/forecasts" in ok(server, "/openapi.json")["paths"]
+    assert get(server, "/docs").status_code == 200
+
+    states = ok(server, "/v1/regions", level="state")
+    assert [(r["code"], r["label"]) for r in states["items"]] == [("01", "Schleswig-Holstein"), ("02", "Hamburg")]
+    assert ok(server, "/v1/regions", q="Flensburg")["items"][0]["code"] == "01001"
+    assert [(s["code"], s["label"]) for s in ok(server, "/v1/sectors")["items"]] == [("ALL", "all sectors")]
+    lists = ok(server, "/v1/priorities/lists")["items"]
+    assert lists[0]["provider"] == "ALL" and {row["provider"] for row in lists} >= {"coursera", "edx"}
+    exported = get(server, "/v1/priorities/lists", format="csv").text.splitlines()
+    assert exported[0] == "provider,language_filter,region_filter,topics" and len(exported) == len(lists) + 1
+
+
+def test_forecasts_filters_intervals_pages_and_csv(server: dict[str, Any]) -> None:
+    district = ok(server, "/v1/forecasts", region="01001", limit=1000)
+    assert district["total"] == len(district["items"]) > 20
+    for row in district["items"]:
+        assert row["region"] == "01001" and row["region_label"] == "Flensburg, Stadt"
+        assert row["lo_95"] <= row["lo_80"] <= row["yhat"] <= row["hi_80"] <= row["hi_95"]
+        assert row["model_version"] == "1" and row["chosen_model"] in {"naive", "window_average"}
+    group = district["items"][0]["skill_group"]
+    one = ok(server, "/v1/forecasts", region="01001", skill_group=group, horizon=1)
+    assert one["total"] == 1 and one["items"][0]["step"] == 1 and one["items"][0]["skill_group"] == group
+
+    whole = ok(server, "/v1/forecasts", skill_group=group, limit=20)
+    second = ok(server, "/v1/forecasts", skill_group=group, limit=10, offset=10)
+    assert second["items"] == whole["items"][10:20] and second["total"] == whole["total"]
+
+    exported = get(server, "/v1/forecasts", skill_group=group, limit=20, format="csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "attachment" in exported.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == 20 and rows[0]["series_id"] == whole["items"][0]["series_id"]
+
+    growing = ok(server, "/v1/series", level="skill_group", region="DE", order="growth", limit=30)
+    assert growing["total"] == 27
+    assert all(r["demand_lo_80"] <= r["demand"] <= r["demand_hi_80"] for r in growing["items"])
+    growth = [r["growth"] for r in growing["items"]]
+    assert growth == sorted(growth, reverse=True)
+    history = ok(server, "/v1/history", series_id=growing["items"][0]["series_id"])
+    assert history["total"] >= 5 and history["items"][-1]["ds"] == growing["items"][0]["last_ds"]
+
+
+def test_skills_priorities_gaps_and_backtests(server: dict[str, Any]) -> None:
+    python = ok(server, "/v1/skills", q="python")["items"]
+    assert python[0]["label"] == "Python (computer programming)" and python[0]["uri"].startswith(
+        "http://data.europa.eu/esco/skill/"
+    )
+    french = ok(server, "/v1/skills", q="programmation", lang="fr")["items"]
+    assert french and all(item["lang"] == "fr" and "programmation" in item["matched"].lower() for item in french)
+    groups = ok(server, "/v1/skills", q="communic", kind="skill_group")["items"]
+    assert groups and all(item["kind"] == "skill_group" for item in groups)
+
+    top = ok(server, "/v1/priorities", top=5)
+    assert [row["rank"] for row in top["items"]] == [1, 2, 3, 4, 5] and top["total"] >= 5
+    assert all(row["provider"] == "ALL" and row["model_name"] == "moocast-ba" for row in top["items"])
+    edx = ok(server, "/v1/priorities", provider="edx", top=3)
+    assert [row["provider"] for row in edx["items"]] == ["edx"] * 3
+    exported = list(csv.DictReader(io.StringIO(get(server, "/v1/priorities", top=5, format="csv").text)))
+    assert [row["topic"] for row in exported] == [row["topic"] for row in top["items"]]
+
+    gaps = ok(server, "/v1/gaps", kind="skill_group", region="02", limit=50)["items"]
+    assert gaps and all(g["region"].startswith("02") for g in gaps)
+    assert [g["score"] for g in gaps] == sorted((g["score"] for g in gaps), reverse=True)
+
+    card = ok(server, "/v1/backtests")["items"]
+    assert {row["model"] for row in card} == {"naive", "window_average", "selected"}
+    assert all(row["model_name"] == "moocast-ba" and row["model_version"] == "1" for row in card)
+    series_id = ok(server, "/v1/series", region="01001", limit=1)["items"][0]["series_id"]
+    per_series = ok(server, "/v1/backtests", series_id=series_id)["items"]
+    assert per_series and {row["series_id"] for row in per_series} == {series_id}
+
+
+@pytest.mark.parametrize(("path", "params", "status", "says"), [
+    ("/v1/forecasts", {"region": "99999"}, 404, "unknown region '99999': see /v1/regions"),
+    ("/v1/forecasts", {"skill": "http://example.org/x"}, 404, "see /v1/skills"),
+    ("/v1/forecasts", {"sector": "'; DROP TABLE forecasts; --"}, 404, "unknown sector"),
+    ("/v1/series", {"level": "galaxy"}, 404, "unknown level"),
+    ("/v1/history", {"series_id": "nope"}, 404, "unknown series id"),
+    ("/v1/priorities", {"provider": "nobody"}, 404, "the published lists are: provider=ALL"),
+    ("/v1/gaps", {"uri": "x"}, 404, "unknown skill or skill group"),
+    ("/v1/backtests", {"model_name": "moocast-xx"}, 404, "unknown model"),
+    ("/v1/skills", {"q": "python", "lang": "xx"}, 404, "unknown language"),
+    ("/v1/forecasts", {"limit": 0}, 422, "greater than or equal to 1"),
+    ("/v1/forecasts", {"limit": 5000}, 422, "less than or equal to 1000"),
+    ("/v1/forecasts", {"offset": -1}, 422, "offset"),
+    ("/v1/forecasts", {"horizon": "soon"}, 422, "horizon"),
+    ("/v1/forecasts", {"colour": "blue"}, 422, "colour"),
+    ("/v1/forecasts", {"format": "xlsx"}, 422, "format"),
+    ("/v1/skills", {"q": "p"}, 422, "at least 2 characters"),
+    ("/v1/skills", {}, 422, "q"),
+    ("/v1/regions", {"q": "x" * 500}, 422, "at most 100 characters"),
+    ("/v1/priorities", {"top": 10**9}, 422, "top"),
+    ("/v1/priorities", {"colour": "blue"}, 422, "colour"),
+    ("/v1/priorities/lists", {"limit": 0}, 422, "limit"),
+    ("/v1/nothing", {}, 404, "Not Found"),
+])  # fmt: skip
+def test_bad_input_gets_a_helpful_4xx(server: dict[str, Any], path: str, params: dict[str, Any], status: int,
+                                      says: str) -> None:  # fmt: skip
+    response = get(server, path, **params)
+    assert response.status_code == status and says in response.text, response.text
+
+
+def test_api_key_guards_feeds_and_admin_and_is_never_shown(server: dict[str, Any]) -> None:
+    feed = server["url"] + "/v1/feeds/priorities"
+    assert requests.get(feed, params={"provider": "edx"}, timeout=30).status_code == 401
+    wrong = requests.get(feed, params={"provider": "edx"}, headers={"X-API-Key": KEY[:-1]}, timeout=30)
+    assert wrong.status_code == 401 and "wrong API key" in wrong.text
+    good = requests.get(feed, params={"provider": "edx", "top": 2}, headers={"X-API-Key": KEY}, timeout=30)
+    assert good.status_code == 200, good.text
+    entries = good.json()["items"]
+    assert [e["rank"] for e in entries] == [1, 2] and entries[0]["skills"] and entries[0]["explanation"]
+
+    retrain = server["url"] + "/v1/admin/retrain"
+    assert requests.post(retrain, headers={"X-API-Key": "guess"}, timeout=30).status_code == 401
+    warehouse = Path(server["env"]["MOOCAST_WAREHOUSE"])
+    with retrain_lock(warehouse.with_suffix(".retrain.lock")):  # a retrain runs: the key passes, the job waits
+        busy = requests.post(retrain, headers={"X-API-Key": KEY}, timeout=30)
+    assert busy.status_code == 409 and "another `moocast retrain` holds" in busy.text
+    assert KEY not in busy.text + good.text + wrong.text + requests.get(server["url"] + "/openapi.json").text
+    time.sleep(0.5)  # let the server flush its log
+    assert KEY not in server["log"].read_text()
+
+
+def test_snapshot_switch_under_concurrent_requests(server: dict[str, Any]) -> None:
+    before = ok(server, "/health")["snapshot"]
+    serving = Path(server["env"]["MOOCAST_SERVING_DIR"])
+    failures: list[str] = []
+    seen: set[str] = set()
+    answered = [0]
+    stop = threading.Event()
+
+    def hammer() -> None:
+        with requests.Session() as session:
+            while not stop.is_set():
+                for path, params in (("/v1/forecasts", {"region": "02000", "limit": 50}), ("/health", {}),
+                                     ("/v1/priorities", {"top": 10}), ("/v1/skills", {"q": "sales"})):  # fmt: skip
+                    response = session.get(server["url"] + path, params=params, timeout=30)
+                    answered[0] += 1
+                    if response.status_code != 200:
+                        failures.append(f"{path} {response.status_code} {response.text[:300]}")
+                    elif path == "/health":
+                        seen.add(response.json()["snapshot"])
+
+    env = server["env"]
+    settings = Settings(inputs=Path(env["MOOCAST_INPUTS"]), warehouse=Path(env["MOOCAST_WAREHOUSE"]),
+                        serving_dir=serving, serving_keep=2)  # fmt: skip
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        with connect(settings.warehouse) as con:  # the batch job holds the warehouse; the service is unaffected
+            time.sleep(1)
+            for _ in range(3):  # each publish switches the service; the third deletes the first snapshot (keep 2)
+                published(con, settings)
+                time.sleep(1.2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == [] and answered[0] > 50
+    after = ok(server, "/health")["snapshot"]
+    assert after != before and len(seen) >= 3
+    assert len(list(serving.glob("results-*.duckdb"))) == 2 and (serving / after).exists()
