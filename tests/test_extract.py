@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from features.language import detected_languages
 from pipelines.cli import app
+from pipelines.extract import EXTRACTOR
 from pipelines.importers import format_named
 from pipelines.orchestrate import ingest_sources
 from pipelines.warehouse import connect
@@ -106,3 +107,18 @@ def test_extract_is_incremental_and_language_aware(warehouse: Path) -> None:
     assert {"SQL", "Python"} <= {text for pid, _, text, *_ in rows if pid == "1"}
     assert any(pid == "2" and lang == "fr" for pid, lang, *_ in rows)
     assert all(full[start:end] == text for _, _, text, start, end, full in rows)
+
+
+def test_postings_of_an_older_extractor_are_extracted_again(warehouse: Path) -> None:
+    _extract(warehouse)
+    with connect(warehouse) as con:
+        before = con.execute("SELECT count(*) FROM posting_skills WHERE posting_key = 'feed:1'").fetchall()[0][0]
+        con.execute("UPDATE extraction_status SET extractor = 'literal-1' WHERE posting_key = 'feed:1'")
+    again = _extract(warehouse)
+    assert again["processed"] == 1 and again["extracted"] == 1
+    with connect(warehouse, read_only=True) as con:
+        after = con.execute("SELECT count(*) FROM posting_skills WHERE posting_key = 'feed:1'").fetchall()[0][0]
+        extractors = con.execute("SELECT DISTINCT extractor FROM extraction_status").fetchall()
+    assert after == before > 0  # replaced, not added
+    assert extractors == [(EXTRACTOR,)]
+    assert _extract(warehouse)["processed"] == 0
