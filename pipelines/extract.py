@@ -115,8 +115,12 @@ def _pending_chunks(reader: duckdb.DuckDBPyConnection, version: str) -> Iterator
         yield pl.DataFrame(batch)
 
 
-def _languages(texts: list[str], given: list[str | None]) -> pl.DataFrame:
-    """Language, confidence and method per posting: the stated language, else the detected one."""
+def _languages(postings: pl.DataFrame) -> pl.DataFrame:
+    """Language, confidence and method per posting: the stated language, else the one detected in its text, read
+    description first (titles are short and often name the occupation in another language: "Software Developers
+    (Mitarbeiter/in - Entwicklungszusammenarbeit)")."""
+    given = postings["language"].to_list()
+    texts = [f"{description}\n{title}" for title, description in postings.select("title", "description").iter_rows()]
     detected = iter(detected_languages(t for t, lang in zip(texts, given, strict=True) if lang is None))
     found = [(lang, 1.0, "given") if lang is not None else (*next(detected), "detected") for lang in given]
     return pl.DataFrame(
@@ -139,7 +143,7 @@ def _chunk_tables(
 ) -> dict[str, pl.DataFrame]:
     """The posting_languages, posting_skills and extraction_status rows of one chunk of pending postings."""
     texts = [f"{title}\n{description}" for title, description in postings.select("title", "description").iter_rows()]
-    languages = _languages(texts, postings["language"].to_list())
+    languages = _languages(postings)
     found: dict[int, list[tuple[Match, str]]] = {}
     for lang in languages["language"].drop_nulls().unique().sort():
         extractor = extractor_of(lang)

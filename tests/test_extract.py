@@ -3,12 +3,13 @@
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from features.language import detected_languages
 from pipelines.cli import app
-from pipelines.extract import EXTRACTOR
+from pipelines.extract import EXTRACTOR, _languages
 from pipelines.importers import format_named
 from pipelines.orchestrate import ingest_sources
 from pipelines.warehouse import connect
@@ -28,6 +29,21 @@ def test_detected_languages() -> None:
 def test_detection_reads_further_when_the_first_characters_decide_nothing() -> None:
     ruled = "=" * 400 + "\nWir suchen eine erfahrene Pflegefachkraft für unser Team in München."
     assert [lang for lang, _ in detected_languages([ruled, "=" * 400])] == ["de", None]
+
+
+def test_postings_are_read_description_first_and_a_stated_language_is_kept() -> None:
+    title = "Senior Software Developer for Cloud Platforms and Distributed Data Services (m/w/d) - Munich Office Team"
+    description = (
+        "Wir suchen eine erfahrene Entwicklerin oder einen erfahrenen Entwickler für unser Team in München. "
+        "Sie arbeiten mit Kunden und Kollegen an neuen Produkten und übernehmen Verantwortung."
+    )
+    postings = pl.DataFrame(
+        {"title": [title, title], "description": [description, description], "language": [None, "en"]},
+        schema={"title": pl.String, "description": pl.String, "language": pl.String},
+    )
+    assert detected_languages([f"{title}\n{description}"])[0][0] == "en"  # the title alone fills the first sample
+    found = _languages(postings)
+    assert found["language"].to_list() == ["de", "en"] and found["method"].to_list() == ["detected", "given"]
 
 
 @pytest.fixture
