@@ -2,7 +2,9 @@
 
 A posting's language is the one it states, else the detected one. Languages whose ESCO skill labels are in
 the warehouse are extracted natively; any other language is recorded as `unsupported_language` (never read as
-English). Re-running processes only what is new; a newer ESCO version re-extracts everything for it."""
+English). Re-running processes only what is new; a newer ESCO version re-extracts everything for it, and so does a
+newer extractor: postings whose status names neither the current literal nor the current semantic extractor are
+extracted again (their old rows replaced)."""
 
 from __future__ import annotations
 
@@ -17,11 +19,22 @@ import duckdb
 import polars as pl
 
 from features.language import detected_languages
-from features.skills import COMMON_WORD_SHARE, Match, common_words, label_automaton, label_entries, skill_matches
+from features.skills import (
+    COMMON_WORD_SHARE,
+    Match,
+    common_words,
+    label_automaton,
+    label_entries,
+    ordinary_words,
+    skill_matches,
+    with_named_heads,
+)
 from pipelines.warehouse import insert_frame, transaction
 
-EXTRACTOR = "literal-1"
-SEMANTIC_EXTRACTOR = "literal+semantic-1"
+# Versions of the extractors: bump when their results change (literal-2: loose synonyms, names and heads rules;
+# semantic-2: threshold 0.75), so that `moocast extract` re-extracts what an older version did.
+EXTRACTOR = "literal-2"
+SEMANTIC_EXTRACTOR = "literal-2+semantic-2"
 # texts and their literal matches -> the semantic matches of each text (see pipelines/embeddings.py)
 Linker = Callable[[list[str], list[list[Match]]], list[list[Match]]]
 CHUNK = 10_000  # postings detected, matched and inserted at a time
@@ -62,38 +75,60 @@ def skill_label_languages(con: duckdb.DuckDBPyConnection, version: str) -> set[s
     return {row[0] for row in rows}
 
 
+# ESCO's English prose, written with ordinary capitalisation (labels are not: ESCO writes alternative labels and
+# occupation titles in lower case, names included: "devops engineer")
+ESCO_ENGLISH_DESCRIPTIONS = (
+    "SELECT description AS text FROM skills WHERE version = ? UNION ALL "
+    "SELECT description FROM occupations WHERE version = ? UNION ALL "
+    "SELECT description FROM skill_groups WHERE version = ?"
+)
+
+
 def literal_extractor(con: duckdb.DuckDBPyConnection, lang: str, common_share: float | None, version: str) -> Extractor:
-    """The extractor of `lang` built from the warehouse's ESCO labels of `version`; `common_share` None keeps
-    common single-word labels too (the literal-match floor). Common words come from the English skill
-    descriptions, so the filter applies to English."""
+    """The extractor of `lang` built from the warehouse's ESCO labels of `version`; `common_share` None is the
+    literal-match floor: every ESCO label as it is, no precision rule. The rules need to know which words are
+    common (in the English skill descriptions) and ordinary (in ESCO's English texts), so they apply to English;
+    named heads apply to every language."""
     labels = con.sql(
         "SELECT l.uri, l.lang, l.label_type, l.label, s.reuse_level FROM concept_labels l "
         "JOIN skills s USING (version, uri) WHERE l.concept_kind = 'skill' AND l.version = ? AND l.lang = ?",
         params=[version, lang],
     ).pl()
     common: frozenset[str] = frozenset()
-    if common_share is not None and lang == "en":
-        descriptions = con.sql("SELECT description FROM skills WHERE version = ?", params=[version]).pl()
-        common = common_words(descriptions["description"], common_share)
+    ordinary: frozenset[str] = frozenset()
+    if common_share is not None:
+        labels = with_named_heads(labels)
+        if lang == "en":
+            descriptions = con.sql("SELECT description FROM skills WHERE version = ?", params=[version]).pl()
+            common = common_words(descriptions["description"], common_share)
+            ordinary = ordinary_words(con.sql(ESCO_ENGLISH_DESCRIPTIONS, params=[version] * 3).pl()["text"])
     preferred = dict(con.execute("SELECT uri, preferred_label FROM skills WHERE version = ?", [version]).fetchall())
-    return Extractor(label_automaton(label_entries(labels, lang, common)), preferred)
+    return Extractor(label_automaton(label_entries(labels, lang, common, ordinary)), preferred)
 
 
 PENDING = (
     "FROM postings p WHERE NOT EXISTS (SELECT 1 FROM extraction_status e WHERE e.posting_key = p.posting_key "
-    "AND e.taxonomy_version = ?)"
-)
+    "AND e.taxonomy_version = ? AND e.extractor IN (?, ?))"
+)  # parameters: version, EXTRACTOR, SEMANTIC_EXTRACTOR
+
+
+def _pending_params(version: str) -> list[str]:
+    return [version, EXTRACTOR, SEMANTIC_EXTRACTOR]
 
 
 def _pending_chunks(reader: duckdb.DuckDBPyConnection, version: str) -> Iterator[pl.DataFrame]:
     """The postings not yet processed for `version`, CHUNK rows at a time, streamed (never all in memory)."""
     columns = "p.posting_key, p.title, coalesce(p.description, '') AS description, p.language"
-    for batch in reader.sql(f"SELECT {columns} {PENDING}", params=[version]).to_arrow_reader(CHUNK):
+    for batch in reader.sql(f"SELECT {columns} {PENDING}", params=_pending_params(version)).to_arrow_reader(CHUNK):
         yield pl.DataFrame(batch)
 
 
-def _languages(texts: list[str], given: list[str | None]) -> pl.DataFrame:
-    """Language, confidence and method per posting: the stated language, else the detected one."""
+def _languages(postings: pl.DataFrame) -> pl.DataFrame:
+    """Language, confidence and method per posting: the stated language, else the one detected in its text, read
+    description first (titles are short and often name the occupation in another language: "Software Developers
+    (Mitarbeiter/in - Entwicklungszusammenarbeit)")."""
+    given = postings["language"].to_list()
+    texts = [f"{description}\n{title}" for title, description in postings.select("title", "description").iter_rows()]
     detected = iter(detected_languages(t for t, lang in zip(texts, given, strict=True) if lang is None))
     found = [(lang, 1.0, "given") if lang is not None else (*next(detected), "detected") for lang in given]
     return pl.DataFrame(
@@ -116,7 +151,7 @@ def _chunk_tables(
 ) -> dict[str, pl.DataFrame]:
     """The posting_languages, posting_skills and extraction_status rows of one chunk of pending postings."""
     texts = [f"{title}\n{description}" for title, description in postings.select("title", "description").iter_rows()]
-    languages = _languages(texts, postings["language"].to_list())
+    languages = _languages(postings)
     found: dict[int, list[tuple[Match, str]]] = {}
     for lang in languages["language"].drop_nulls().unique().sort():
         extractor = extractor_of(lang)
@@ -182,7 +217,7 @@ def extract_postings(
                 extractors[lang] = replace(extractors[lang], linker=semantic_linker(con, version, lang))
         return extractors.get(lang)
 
-    total = con.execute(f"SELECT count(*) {PENDING}", [version]).fetchall()[0][0]
+    total = con.execute(f"SELECT count(*) {PENDING}", _pending_params(version)).fetchall()[0][0]
     processed, extracted, skills_found, unsupported = 0, 0, 0, Counter[str]()
     reader = con.cursor()  # a connection of its own: it streams the pending postings while `con` writes
     reader.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout, amid --json output
@@ -192,6 +227,12 @@ def extract_postings(
                 tables = _chunk_tables(postings, version, extractor_of, SEMANTIC_EXTRACTOR if semantic else EXTRACTOR)
                 con.register("pending_keys", postings.select("posting_key").to_arrow())
                 con.execute("DELETE FROM posting_languages WHERE posting_key IN (SELECT posting_key FROM pending_keys)")
+                for table in ("posting_skills", "extraction_status"):  # rows of an older extractor
+                    con.execute(
+                        f"DELETE FROM {table} WHERE taxonomy_version = ? "
+                        "AND posting_key IN (SELECT posting_key FROM pending_keys)",
+                        [version],
+                    )
                 con.unregister("pending_keys")
                 for table, rows in tables.items():
                     insert_frame(con, table, rows)

@@ -50,8 +50,8 @@ def test_real_decorte_files_beat_the_literal_floor(esco_warehouse: Path, inputs:
     files = [folder / "tech_validation_annotations.csv", folder / "house_validation_annotations.csv"]
     ours, floor = _scores(esco_warehouse, files)["pooled"], _scores(esco_warehouse, files, "--floor")["pooled"]
     assert ours["sentences"] == 178
-    # measured 2026-11-24: ours P 0.586 R 0.234 F1 0.334; floor P 0.450 R 0.241 F1 0.314. The goal
-    # (P >= 0.60, F1 >= 0.35) is not reached yet by literal matching alone: see the README.
+    # measured 2026-11-27 (literal-2): ours P 0.617 R 0.237 F1 0.343; floor P 0.450 R 0.241 F1 0.314. The
+    # goal (P >= 0.60, F1 >= 0.35 on files not tuned on) is not reached by literal matching alone: see the README.
     assert ours["precision"] > floor["precision"] + 0.1
     assert ours["f1"] > floor["f1"]
 

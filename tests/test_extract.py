@@ -3,11 +3,13 @@
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from features.language import detected_languages
 from pipelines.cli import app
+from pipelines.extract import EXTRACTOR, _languages
 from pipelines.importers import format_named
 from pipelines.orchestrate import ingest_sources
 from pipelines.warehouse import connect
@@ -27,6 +29,21 @@ def test_detected_languages() -> None:
 def test_detection_reads_further_when_the_first_characters_decide_nothing() -> None:
     ruled = "=" * 400 + "\nWir suchen eine erfahrene Pflegefachkraft für unser Team in München."
     assert [lang for lang, _ in detected_languages([ruled, "=" * 400])] == ["de", None]
+
+
+def test_postings_are_read_description_first_and_a_stated_language_is_kept() -> None:
+    title = "Senior Software Developer for Cloud Platforms and Distributed Data Services (m/w/d) - Munich Office Team"
+    description = (
+        "Wir suchen eine erfahrene Entwicklerin oder einen erfahrenen Entwickler für unser Team in München. "
+        "Sie arbeiten mit Kunden und Kollegen an neuen Produkten und übernehmen Verantwortung."
+    )
+    postings = pl.DataFrame(
+        {"title": [title, title], "description": [description, description], "language": [None, "en"]},
+        schema={"title": pl.String, "description": pl.String, "language": pl.String},
+    )
+    assert detected_languages([f"{title}\n{description}"])[0][0] == "en"  # the title alone fills the first sample
+    found = _languages(postings)
+    assert found["language"].to_list() == ["de", "en"] and found["method"].to_list() == ["detected", "given"]
 
 
 @pytest.fixture
@@ -106,3 +123,18 @@ def test_extract_is_incremental_and_language_aware(warehouse: Path) -> None:
     assert {"SQL", "Python"} <= {text for pid, _, text, *_ in rows if pid == "1"}
     assert any(pid == "2" and lang == "fr" for pid, lang, *_ in rows)
     assert all(full[start:end] == text for _, _, text, start, end, full in rows)
+
+
+def test_postings_of_an_older_extractor_are_extracted_again(warehouse: Path) -> None:
+    _extract(warehouse)
+    with connect(warehouse) as con:
+        before = con.execute("SELECT count(*) FROM posting_skills WHERE posting_key = 'feed:1'").fetchall()[0][0]
+        con.execute("UPDATE extraction_status SET extractor = 'literal-1' WHERE posting_key = 'feed:1'")
+    again = _extract(warehouse)
+    assert again["processed"] == 1 and again["extracted"] == 1
+    with connect(warehouse, read_only=True) as con:
+        after = con.execute("SELECT count(*) FROM posting_skills WHERE posting_key = 'feed:1'").fetchall()[0][0]
+        extractors = con.execute("SELECT DISTINCT extractor FROM extraction_status").fetchall()
+    assert after == before > 0  # replaced, not added
+    assert extractors == [(EXTRACTOR,)]
+    assert _extract(warehouse)["processed"] == 0

@@ -10,7 +10,9 @@ from features.skills import (
     label_automaton,
     label_entries,
     normalized_label,
+    ordinary_words,
     skill_matches,
+    with_named_heads,
 )
 
 LABELS = pl.DataFrame(
@@ -97,3 +99,92 @@ def test_unusual_white_space_and_case_keep_offsets() -> None:
     automaton = label_automaton(label_entries(LABELS, "en"))
     found = [(m.skill_uri, text[m.span_start : m.span_end]) for m in skill_matches(text, automaton)]
     assert found == [("s:ml", "MACHINE\x1cLEARNING"), ("s:py", "python")]
+
+
+NAMED = pl.DataFrame(
+    {
+        "uri": ["s:scratch", "s:scratch", "s:less", "s:less", "s:did", "s:sql", "s:sql", "s:polish", "s:polish"],
+        "lang": ["en"] * 9,
+        "label_type": ["preferred", "alt", "preferred", "alt", "alt", "preferred", "alt", "preferred", "alt"],
+        "label": ["Scratch (computer programming)", "Scratch", "LESS", "LESS", "DID", "SQL", "SQL", "Polish",
+                  "Polish"],
+        "reuse_level": ["sector-specific"] * 9,
+    }
+)
+ORDINARY = frozenset({"scratch", "less", "did", "polish"})  # "sql" is not an ordinary word
+
+
+def _named(text: str) -> list[str]:
+    automaton = label_automaton(label_entries(NAMED, "en", ordinary=ORDINARY))
+    return [m.matched_text for m in skill_matches(text, automaton)]
+
+
+def test_names_that_are_ordinary_words_match_only_as_written_where_case_tells() -> None:
+    assert _named("Create a website from scratch") == []
+    assert _named("Learn Python From Scratch") == []  # title case: capitals tell nothing
+    assert _named("Teach children to program in Scratch, a visual language") == ["Scratch"]
+    assert _named("Scratch is taught here") == []  # a capital starting a sentence tells nothing
+    assert _named("it takes less than a day") == [] and _named("we did it") == []
+    assert _named("styles written in LESS or plain CSS") == ["LESS"]
+    assert _named("route DID numbers to the desk") == ["DID"]
+    assert _named("DO MORE WITH LESS") == []  # capitals around it
+    assert _named("you will polish the report") == [] and _named("fluent English; Polish is a plus") == ["Polish"]
+
+
+def test_acronyms_that_are_no_ordinary_words_match_in_any_case() -> None:
+    assert _named("Strong SQL skills") == ["SQL"]
+    assert _named("mysql, sql and python") == ["sql"]
+
+
+def test_ordinary_words_are_function_words_or_written_in_lower_case_in_prose() -> None:
+    prose = pl.Series(
+        [
+            "Fix a scratch with paint. Teach paradigms in Scratch.",
+            "Swift is a language. Write apps in Swift.",
+            "Reply in a swift way.",
+            "Python scripts run in Python.",
+            None,
+        ]
+    )
+    words = ordinary_words(prose)
+    assert {"scratch", "paint", "swift", "did", "less"} <= words  # "swift": lower case once, named once
+    assert "python" not in words  # only capitalised, once inside a sentence
+
+
+LOOSE = pl.DataFrame(
+    {
+        "uri": ["s:assert", "s:assert", "s:trouble", "s:trouble", "s:prog", "s:prog", "s:lead", "s:lead"],
+        "lang": ["en"] * 8,
+        "label_type": ["preferred", "alt", "preferred", "alt", "preferred", "hidden", "preferred", "hidden"],
+        "label": ["assertiveness", "confidence", "troubleshoot", "troubleshooting", "computer programming",
+                  "PowerShell", "lead others", "leadership"],
+        "reuse_level": ["cross-sector", "cross-sector", "cross-sector", "cross-sector", "cross-sector",
+                        "cross-sector", "transversal", "transversal"],
+    }
+)
+
+
+def test_loose_synonyms_that_are_ordinary_words_are_left_out() -> None:
+    ordinary = frozenset({"confidence", "troubleshooting", "powershell", "leadership"})
+    entries = label_entries(LOOSE, "en", ordinary=ordinary)
+    assert "confidence" not in entries  # an everyday word unrelated in form to "assertiveness"
+    assert entries["troubleshooting"].skill_uri == "s:trouble"  # shares the stem of "troubleshoot"
+    assert entries["powershell"].skill_uri == "s:prog"  # a product name, written with capitals
+    assert entries["leadership"].skill_uri == "s:lead"  # a transversal skill's quality noun
+    assert "confidence" in label_entries(LOOSE, "en")  # without ordinary words (other languages, the floor)
+
+
+def test_a_qualified_preferred_label_names_its_skill_by_its_head() -> None:
+    labels = pl.DataFrame(
+        {
+            "uri": ["s:saas", "s:soa", "s:soa"],
+            "lang": ["en"] * 3,
+            "label_type": ["preferred", "preferred", "alt"],
+            "label": ["SaaS (service-oriented modelling)", "service-oriented modelling", "saas"],
+            "reuse_level": ["sector-specific"] * 3,
+        }
+    )
+    assert label_entries(labels, "en")["saas"].skill_uri == "s:soa"
+    entries = label_entries(with_named_heads(labels), "en")
+    assert entries["saas"].skill_uri == "s:saas"  # ranked before another skill's alternative label
+    assert "saas (service-oriented modelling)" in entries
