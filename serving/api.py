@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, TypeAdapter
 
 from serving import queries, queries_catalog
-from serving.reader import Reader
+from serving.reader import Answer, Reader, answer_key
 from serving.schemas import (
     BacktestOut,
     BacktestQuery,
@@ -63,29 +63,26 @@ def _pages(model: type[BaseModel]) -> TypeAdapter[Any]:
 
 async def listed(request: Request, paging: Paging, name: str, model: type[BaseModel],
                  page: Callable[[Reader], tuple[int, list[Any]]]) -> Response:  # fmt: skip
-    """A JSON page of `page`'s rows on the current snapshot (validated by `Page[model]`), or CSV when asked. The
-    encoded answer is kept in the snapshot's cache: a repeated request is answered from the event loop, a new
-    one runs its query in the threadpool."""
+    """A JSON page of `page`'s rows on the current snapshot (validated by `Page[model]`), or CSV when asked, its
+    query run in the threadpool. The encoded answer is kept in the snapshot's cache, from which serving/cached.py
+    answers the same request again."""
     store: SnapshotStore = request.app.state.store
-    key = f"{request.url.path}?{sorted(request.query_params.multi_items())}"
-    csv_wanted = paging.format == "csv"
+    key = answer_key(request.url.path, request.scope["query_string"].decode("latin-1"))
 
-    def encoded() -> bytes:
+    def encoded() -> Answer:
         with store.cursor() as (cur, snapshot):
             total, rows = page(cur)
-            if csv_wanted:
-                body = csv_text(rows, list(model.model_fields)).encode()
+            if paging.format == "csv":
+                answer: Answer = (csv_text(rows, list(model.model_fields)).encode(), "text/csv; charset=utf-8",
+                                  {"Content-Disposition": f'attachment; filename="moocast-{name}.csv"'})  # fmt: skip
             else:
                 content = {"total": total, "limit": paging.limit, "offset": paging.offset, "items": rows}
-                body = _pages(model).dump_json(_pages(model).validate_python(content))
-            snapshot.cache.put(key, body)
-            return body
+                answer = (_pages(model).dump_json(_pages(model).validate_python(content)), "application/json", {})
+            snapshot.cache.put(key, answer)
+            return answer
 
-    body = store.current().cache.get(key) or await run_in_threadpool(encoded)
-    if csv_wanted:
-        return Response(body, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="moocast-{name}.csv"'})  # fmt: skip
-    return Response(body, media_type="application/json")
+    body, media_type, headers = await run_in_threadpool(encoded)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:

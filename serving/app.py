@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from pipelines.settings import Settings
 from serving import admin, api, dashboard
+from serving.cached import CachedAnswers
 from serving.queries import UnknownValueError
 from serving.snapshots import NoSnapshotError, SnapshotStore
 
@@ -33,7 +34,8 @@ def create_app(settings: Settings, check_seconds: float = 1.0) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.store = SnapshotStore(settings.serving_dir, check_seconds, settings.serving_cache_mb * 2**20)
+    app.state.store = store = SnapshotStore(settings.serving_dir, check_seconds, settings.serving_cache_mb * 2**20)
+    app.add_middleware(CachedAnswers, store=store)
     app.state.retrain = None
 
     @app.exception_handler(UnknownValueError)

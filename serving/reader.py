@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import duckdb
 
@@ -28,34 +29,42 @@ class Vocabularies:
             return self._known[table, column]
 
 
+Answer = tuple[bytes, str, dict[str, str]]  # body, media type, extra headers
+
+
+def answer_key(path: str, query_string: str) -> str:
+    """The cache key of a request: its path and its query parameters in a fixed order."""
+    return f"{path}?{urlencode(sorted(parse_qsl(query_string, keep_blank_values=True)))}"
+
+
 class ResponseCache:
-    """Encoded responses by request (path and query), least recently used first out beyond `max_bytes`. Sound
-    because a snapshot never changes: each snapshot has its own cache, gone with it."""
+    """Encoded answers by request (answer_key), least recently used first out beyond `max_bytes` of bodies.
+    Sound because a snapshot never changes: each snapshot has its own cache, gone with it."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._items: OrderedDict[str, Answer] = OrderedDict()
         self._bytes = 0
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> Answer | None:
         with self._lock:
-            body = self._items.get(key)
-            if body is not None:
+            answer = self._items.get(key)
+            if answer is not None:
                 self._items.move_to_end(key)
-            return body
+            return answer
 
-    def put(self, key: str, body: bytes) -> None:
-        if len(body) > self.max_bytes:
+    def put(self, key: str, answer: Answer) -> None:
+        if len(answer[0]) > self.max_bytes:
             return
         with self._lock:
             if key in self._items:
                 return
-            self._items[key] = body
-            self._bytes += len(body)
+            self._items[key] = answer
+            self._bytes += len(answer[0])
             while self._bytes > self.max_bytes:
                 _, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped)
+                self._bytes -= len(dropped[0])
 
 
 class Reader:

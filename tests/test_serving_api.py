@@ -80,6 +80,12 @@ def test_forecasts_filters_intervals_pages_and_csv(server: dict[str, Any]) -> No
     assert "attachment" in exported.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert len(rows) == 20 and rows[0]["series_id"] == whole["items"][0]["series_id"]
+    again = get(server, "/v1/forecasts", limit=20, format="csv", skill_group=group)  # the cached answer, reordered
+    assert (
+        again.content == exported.content
+        and again.headers["content-disposition"] == exported.headers["content-disposition"]
+        and again.headers["content-type"] == exported.headers["content-type"]
+    )
 
     growing = ok(server, "/v1/series", level="skill_group", region="DE", order="growth", limit=30)
     assert growing["total"] == 27

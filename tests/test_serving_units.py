@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from serving.reader import ResponseCache
+from serving.reader import ResponseCache, answer_key
 
 
 def test_publish_and_serve_say_what_to_run_first(tmp_path: Path, inputs: Path,
@@ -25,10 +25,16 @@ def test_publish_and_serve_say_what_to_run_first(tmp_path: Path, inputs: Path,
 
 def test_response_cache_keeps_the_recent_within_its_bytes() -> None:
     cache = ResponseCache(max_bytes=10)
-    cache.put("a", b"1234")
-    cache.put("b", b"5678")
-    assert cache.get("a") == b"1234"  # a is now the most recent
-    cache.put("c", b"90ab")  # 12 bytes > 10: the least recent (b) goes
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (b"1234", None, b"90ab")
-    cache.put("huge", b"x" * 11)  # larger than the whole cache: not kept, nothing evicted
-    assert cache.get("huge") is None and cache.get("a") == b"1234"
+    a, b, c = ((body, "application/json", {}) for body in (b"1234", b"5678", b"90ab"))
+    cache.put("a", a)
+    cache.put("b", b)
+    assert cache.get("a") == a  # a is now the most recent
+    cache.put("c", c)  # 12 bytes > 10: the least recent (b) goes
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (a, None, c)
+    cache.put("huge", (b"x" * 11, "text/csv", {}))  # larger than the whole cache: not kept, nothing evicted
+    assert cache.get("huge") is None and cache.get("a") == a
+
+
+def test_answer_key_ignores_the_order_of_parameters() -> None:
+    assert answer_key("/v1/forecasts", "region=01001&limit=5") == answer_key("/v1/forecasts", "limit=5&region=01001")
+    assert answer_key("/v1/forecasts", "region=01001") != answer_key("/v1/forecasts", "region=01002")
