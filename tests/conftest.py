@@ -20,6 +20,17 @@ from pipelines.warehouse import connect
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def tracking_uri_restored() -> Iterator[None]:
+    """MLflow's set_tracking_uri exports MLFLOW_TRACKING_URI; a test's store must not leak into the next tests."""
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    yield
+    if before is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = before
+
+
 @pytest.fixture(scope="session")
 def inputs() -> Path:
     """The real inputs (MOOCAST_INPUTS, default ../shared/data); tests that need them skip loudly if absent."""
