@@ -162,6 +162,9 @@ def _usable(keys: pl.Expr) -> pl.Expr:
     return (keys.str.len_chars() >= MIN_LABEL_CHARS) & ~only_stop_words
 
 
+ANY_CASE: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class Entry:
     """What one normalised label stands for: its best skill and the match confidence it carries; `cased` holds
@@ -170,7 +173,7 @@ class Entry:
     skill_uri: str
     label: str
     confidence: float
-    cased: frozenset[str] = frozenset()
+    cased: frozenset[str] = ANY_CASE
 
 
 def common_words(descriptions: pl.Series, share: float) -> frozenset[str]:
@@ -282,7 +285,7 @@ def label_entries(
     entries = {}
     for key, uri, label_type, skills in best.iter_rows():
         weight = LABEL_TYPE_WEIGHT.get(label_type, 0.5) * _length_weight(key.count(" ") + 1) / skills
-        entries[key] = Entry(uri, key, round(weight, 4), cased.get(key, frozenset()))
+        entries[key] = Entry(uri, key, round(weight, 4), cased.get(key, ANY_CASE))
     return entries
 
 
