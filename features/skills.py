@@ -162,6 +162,9 @@ def _usable(keys: pl.Expr) -> pl.Expr:
     return (keys.str.len_chars() >= MIN_LABEL_CHARS) & ~only_stop_words
 
 
+ANY_CASE: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class Entry:
     """What one normalised label stands for: its best skill and the match confidence it carries; `cased` holds
@@ -170,7 +173,7 @@ class Entry:
     skill_uri: str
     label: str
     confidence: float
-    cased: frozenset[str] = frozenset()
+    cased: frozenset[str] = ANY_CASE
 
 
 def common_words(descriptions: pl.Series, share: float) -> frozenset[str]:
@@ -185,18 +188,17 @@ def ordinary_words(texts: pl.Series) -> frozenset[str]:
     case in at least one text and in no fewer texts than they capitalise them inside a sentence (where a capital
     marks a name: "Swift" in "paradigms in Swift", "scratch" in "scratch remover")."""
     written = texts.drop_nulls()
-    lower = written.str.extract_all(WORD).list.unique().explode().drop_nulls()
-    # a word after a character that ends no sentence, and white space: capitalised there, it is written as a name
-    inside = written.str.extract_all(rf"[^\s{re.escape(SENTENCE_MARKS)}]\s+{WORD}")
-    named = inside.list.eval(pl.element().str.extract(rf"({WORD})$")).list.unique().explode().drop_nulls()
+    lower = written.str.extract_all(r"\b\p{Ll}[\p{Ll}\p{N}+#]*").list.unique().explode().drop_nulls()
+    # a capitalised word after a character that ends no sentence, and white space: written as a name
+    inside = written.str.extract_all(rf"[^\s{re.escape(SENTENCE_MARKS)}]\s+\p{{Lu}}[\p{{L}}\p{{N}}+#]*")
+    named = inside.list.eval(pl.element().str.replace(r"^\S\s+", "")).list.unique().explode().drop_nulls()
     counts = (
         pl.concat(
             [
-                pl.DataFrame({"word": lower.filter(lower == lower.str.to_lowercase()), "lower": 1, "named": 0}),
-                pl.DataFrame({"word": named.filter(named != named.str.to_lowercase()), "lower": 0, "named": 1}),
+                pl.DataFrame({"word": lower, "lower": 1, "named": 0}),
+                pl.DataFrame({"word": named.str.to_lowercase(), "lower": 0, "named": 1}),
             ]
         )
-        .with_columns(pl.col("word").str.to_lowercase())
         .group_by("word")
         .agg(pl.col("lower").sum(), pl.col("named").sum())
         .filter((pl.col("lower") >= 1) & (pl.col("lower") >= pl.col("named")))
@@ -282,7 +284,7 @@ def label_entries(
     entries = {}
     for key, uri, label_type, skills in best.iter_rows():
         weight = LABEL_TYPE_WEIGHT.get(label_type, 0.5) * _length_weight(key.count(" ") + 1) / skills
-        entries[key] = Entry(uri, key, round(weight, 4), cased.get(key, frozenset()))
+        entries[key] = Entry(uri, key, round(weight, 4), cased.get(key, ANY_CASE))
     return entries
 
 
