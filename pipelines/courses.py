@@ -1,8 +1,9 @@
 """`moocast map-courses`: ESCO skills of every course not yet mapped for a taxonomy version, in one transaction;
 and the supply tables of `moocast supply`. Reads the warehouse; the transforms are in features/.
 
-A course is pending when it has no course_mapping row for the version with its current fingerprint (new, or
-changed since it was mapped); rows of courses that changed or left the catalogues are replaced or removed.
+A course is pending when it has no course_mapping row for the version with its current fingerprint and the
+current literal extractor (new, changed since it was mapped, or mapped by an older extractor); rows of courses
+that changed or left the catalogues are replaced or removed.
 Own skill lists are read with the English labels (the providers write them in English); titles and
 descriptions with the labels of the course's language (see features.course_skills.text_label_languages)."""
 
@@ -32,7 +33,14 @@ from features.course_skills import (
 from features.course_supply import group_supply, method_agreement, skill_supply
 from features.language import detected_languages
 from features.skills import COMMON_WORD_SHARE
-from pipelines.extract import Extractor, extracted, latest_esco_version, literal_extractor, skill_label_languages
+from pipelines.extract import (
+    EXTRACTOR,
+    Extractor,
+    extracted,
+    latest_esco_version,
+    literal_extractor,
+    skill_label_languages,
+)
 from pipelines.panel_sources import frame_of, skill_group_mix
 from pipelines.warehouse import insert_frame, transaction
 
@@ -72,7 +80,9 @@ def _chunk_tables(
         courses.select(*COURSE_KEY, "fingerprint", label_lang=pl.Series(label_langs, dtype=pl.String))
         .join(counts, on=COURSE_KEY, how="left", maintain_order="left")
         .join(own_list_counts(matches), on=COURSE_KEY, how="left", maintain_order="left")
-        .with_columns(pl.col("skills", *own).fill_null(0), taxonomy_version=pl.lit(version))
+        .with_columns(
+            pl.col("skills", *own).fill_null(0), taxonomy_version=pl.lit(version), extractor=pl.lit(EXTRACTOR)
+        )
         .with_columns(
             status=pl.when(pl.col("skills") > 0).then(pl.lit("mapped")).otherwise(pl.lit("no_skill")),
             mapped_at=pl.lit(datetime.now()),
@@ -114,7 +124,9 @@ def map_courses(
 
     merged = merged_courses(frame_of(con, COURSES, []))
     done = frame_of(
-        con, "SELECT provider, course_id, fingerprint FROM course_mapping WHERE taxonomy_version = ?", [version]
+        con,
+        "SELECT provider, course_id, fingerprint FROM course_mapping WHERE taxonomy_version = ? AND extractor = ?",
+        [version, EXTRACTOR],
     )
     pending = merged.join(done, on=[*COURSE_KEY, "fingerprint"], how="anti", maintain_order="left")
     known = frame_of(con, "SELECT provider, course_id FROM course_facts", [])

@@ -492,3 +492,5 @@ CREATE TABLE gaps (
 -- migration 14: backtest runs stamped with the registered model version they were made for (moocast train)
 ALTER TABLE backtest_runs ADD COLUMN model_name VARCHAR;     -- NULL for `moocast backtest` runs
 ALTER TABLE backtest_runs ADD COLUMN model_version VARCHAR;
+-- migration 15: the extractor a course was mapped with; a course mapped by an older extractor is mapped again
+ALTER TABLE course_mapping ADD COLUMN extractor VARCHAR;     -- NULL: mapped before extractors were recorded

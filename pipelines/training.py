@@ -94,7 +94,8 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     h = horizon or panel.freq.horizon
     backtest = run_backtest(panel, models, h, windows)
     scores = backtest_json(backtest)
-    links = complete_links(panel_links(con, panel.series["series_id"].unique()), panel.series["series_id"].unique())
+    ids = panel.series["series_id"].unique()
+    links = complete_links(panel_links(con, ids), ids)
     coherence = reconciliation_summary(reconciliation_scores(backtest.forecasts, links, backtest.scales))
     scores["reconciliation"] = coherence
     config = {"source": source, "level": level, "models": models, "horizon": h, "windows": windows,

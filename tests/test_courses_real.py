@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from features.course_levels import LEVEL_SCALE
 from pipelines.cli import app
+from pipelines.extract import EXTRACTOR
 from pipelines.importers import format_named
 from pipelines.orchestrate import ingest_sources
 from pipelines.warehouse import connect
@@ -58,6 +59,12 @@ def test_map_courses_on_real_data(tmp_path: Path, ingested: tuple[Path, dict[str
                          "ORDER BY course_id LIMIT 1")  # fmt: skip
     second = _moocast(warehouse, "map-courses")
     assert second["processed"] == 0 and second["removed"] == 0 and second["totals"] == totals
+    with connect(warehouse) as con:  # courses mapped by an older extractor are mapped again, and only those
+        assert _one(con, "SELECT count(*) FROM course_mapping WHERE extractor <> ?", EXTRACTOR) == 0
+        con.execute("UPDATE course_mapping SET extractor = 'literal-1' WHERE provider = 'udacity'")
+        udacity = _one(con, "SELECT count(*) FROM course_mapping WHERE extractor = 'literal-1'")
+    remapped = _moocast(warehouse, "map-courses")
+    assert 0 < udacity == remapped["processed"] and remapped["removed"] == 0 and remapped["totals"] == totals
 
     catalogue = tmp_path / "more_courses.csv"
     catalogue.write_text(f"provider,course_id,title,skills\ncoursera,{duplicated},Same course again,SQL; Haskell\n")
