@@ -1,4 +1,5 @@
-"""Language of posting text: lingua's offline detector limited to the languages of European job ads (pure)."""
+"""Language of posting text: py3langid's fast naive-Bayes model, then lingua's detector where it is unsure, both
+offline and limited to the languages of European job ads (pure)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # The languages job ads in the EU and EEA are written in: the EU's official languages (but Maltese, which lingua
 # does not know), Norwegian (Bokmål, Nynorsk) and Icelandic of the other EEA countries (Switzerland's are among
@@ -58,12 +60,37 @@ FIRST_SAMPLE_CHARS = 120
 SAMPLE_CHARS = 1000
 SURE = 0.99
 BATCH = 1000  # texts per call into lingua (which runs on every core the process may use)
+# Before lingua, a text of at least FIRST_SAMPLE_CHARS is read on that many characters by py3langid (langid.py's
+# model, byte n-grams, numpy; ~10x faster than lingua's low-accuracy mode on such a sample), whose probability
+# over the same languages is kept when it reaches QUICK_SURE; otherwise lingua decides as above. On the 2,372
+# EURES ads (2026-11-27) py3langid is that sure of 76% of them and differs from lingua on 3, bilingual Cypriot
+# ads that open in Greek capitals and which lingua read as English (see the README).
+QUICK_SURE = 0.999
+QUICK_CODES = {"BOKMAL": "no"}  # py3langid's code where it is not lingua's ISO 639-1 code
 
 
 @cache
 def _detector(low_accuracy: bool) -> LanguageDetector:
     builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in EUROPEAN))
     return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
+
+
+@cache
+def _quick_identifier() -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages([QUICK_CODES.get(name, _iso(getattr(Language, name))) for name in EUROPEAN])
+    return identifier
+
+
+def _iso(language: Language) -> str:
+    return language.iso_code_639_1.name.lower()
+
+
+def _quick_best(samples: list[str]) -> list[tuple[Language, float]]:
+    """py3langid's top language and its probability (normalised over EUROPEAN) per sample."""
+    by_code = {QUICK_CODES.get(name, _iso(getattr(Language, name))): getattr(Language, name) for name in EUROPEAN}
+    identifier = _quick_identifier()
+    return [(by_code[code], float(p)) for code, p in map(identifier.classify, samples)]
 
 
 def _best(samples: list[str], low_accuracy: bool) -> list[tuple[Language | None, float]]:
@@ -84,6 +111,9 @@ def detected_languages(texts: Iterable[str]) -> list[tuple[str | None, float]]:
     best: list[tuple[Language | None, float]] = [(None, 0.0)] * len(given)
     long = [i for i, text in enumerate(given) if len(text) >= FIRST_SAMPLE_CHARS]
     short = [i for i, text in enumerate(given) if len(text) < FIRST_SAMPLE_CHARS]
+    for i, found in zip(long, _quick_best([given[i][:FIRST_SAMPLE_CHARS] for i in long]), strict=True):
+        best[i] = found
+    long = [i for i in long if best[i][1] < QUICK_SURE]
     for indices, samples, low_accuracy in (
         (long, [given[i][:FIRST_SAMPLE_CHARS] for i in long], True),
         (short, [given[i] for i in short], False),
@@ -95,7 +125,7 @@ def detected_languages(texts: Iterable[str]) -> list[tuple[str | None, float]]:
         best[i] = again
     return [
         (
-            language.iso_code_639_1.name.lower() if language is not None and value >= MIN_CONFIDENCE else None,
+            _iso(language) if language is not None and value >= MIN_CONFIDENCE else None,
             round(value, 4),
         )
         for language, value in best

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from features.language import detected_languages
+from features.language import QUICK_SURE, detected_languages
 from pipelines.cli import app
 from pipelines.extract import EXTRACTOR, _languages
 from pipelines.importers import format_named
@@ -29,6 +29,17 @@ def test_detected_languages() -> None:
 def test_detection_reads_further_when_the_first_characters_decide_nothing() -> None:
     ruled = "=" * 400 + "\nWir suchen eine erfahrene Pflegefachkraft für unser Team in München."
     assert [lang for lang, _ in detected_languages([ruled, "=" * 400])] == ["de", None]
+
+
+def test_a_sure_first_pass_decides_and_an_unsure_one_leaves_it_to_lingua() -> None:
+    greek_and_english = (
+        "ΞΕΝΟΔΟΧΕΙΑΚΗ ΜΟΝΑΔΑ ΖΗΤΑ ΝΑ ΠΡΟΣΛΑΒΕΙ GUEST SERVICES OFFICER HOTEL NEEDS TO EMPLOY GUEST SERVICES "
+        "OFFICER, ΠΡΟΗΓΟΥΜΕΝΗ ΕΜΠΕΙΡΙΑ ΣΕ ΞΕΝΟΔΟΧΕΙΟ"
+    )
+    one_word = "Dokumentation " * 12  # py3langid leans to Danish (p 0.10): too unsure, so lingua decides
+    found = detected_languages([greek_and_english, one_word])
+    assert [lang for lang, _ in found] == ["el", "de"]
+    assert found[0][1] >= QUICK_SURE > found[1][1]
 
 
 def test_postings_are_read_description_first_and_a_stated_language_is_kept() -> None:
