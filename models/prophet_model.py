@@ -24,8 +24,12 @@ MIN_OBSERVATIONS = 3  # Prophet needs a few points; shorter series are forecast 
 
 
 def _quiet() -> None:
-    for name in ("cmdstanpy", "prophet"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    """No INFO lines per fit: cmdstanpy sets up its logger (level DEBUG, a handler at INFO) on its first use,
+    over any level set before, so it is switched off through its own API."""
+    import cmdstanpy
+
+    cmdstanpy.disable_logging()
+    logging.getLogger("prophet").setLevel(logging.ERROR)
 
 
 def series_forecast(ds: list[date], y: list[float], future: list[date], freq: str) -> list[float]:
