@@ -14,11 +14,13 @@ from typing import Any
 
 import pytest
 import requests
+from pydantic import TypeAdapter
 
 from pipelines.publish import published
 from pipelines.retrain import retrain_lock
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
+from serving.schemas import ForecastOut, HistoryOut, Page, PriorityOut, SeriesOut
 from tests.serving_server import running_server
 
 KEY = "k3y-of-the-tests-0123456789"
@@ -36,9 +38,17 @@ def get(server: dict[str, Any], path: str, **params: Any) -> requests.Response:
     return requests.get(server["url"] + path, params=params, timeout=30)
 
 
+PAGES = {"/v1/forecasts": ForecastOut, "/v1/series": SeriesOut, "/v1/history": HistoryOut,
+         "/v1/priorities": PriorityOut}  # fmt: skip
+
+
 def ok(server: dict[str, Any], path: str, **params: Any) -> Any:
+    """The JSON of a 200 answer; a list answered from memory (pre-encoded rows) is validated against its
+    response model here, as FastAPI does not validate a Response returned as is."""
     response = get(server, path, **params)
     assert response.status_code == 200, response.text
+    if path in PAGES and params.get("format") != "csv":
+        TypeAdapter(Page[PAGES[path]]).validate_json(response.content)
     return response.json()
 
 
@@ -92,6 +102,10 @@ def test_forecasts_filters_intervals_pages_and_csv(server: dict[str, Any]) -> No
     assert all(r["demand_lo_80"] <= r["demand"] <= r["demand_hi_80"] for r in growing["items"])
     growth = [r["growth"] for r in growing["items"]]
     assert growth == sorted(growth, reverse=True)
+    within = ok(server, "/v1/series", within="01", level="skill_group", order="demand", min_demand=10, limit=1000)
+    demand = [r["demand"] for r in within["items"]]
+    assert within["total"] == len(demand) > 0 and demand == sorted(demand, reverse=True) and min(demand) >= 10
+    assert all(r["region"].startswith("01") and r["hierarchy_level"] == "skill_group" for r in within["items"])
     history = ok(server, "/v1/history", series_id=growing["items"][0]["series_id"])
     assert history["total"] >= 5 and history["items"][-1]["ds"] == growing["items"][0]["last_ds"]
 
