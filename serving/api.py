@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, TypeAdapter
 
 from serving import lookups, queries, queries_catalog
+from serving.params import documented, read_with
 from serving.reader import Answer, Reader, answer_key
 from serving.schemas import (
     BacktestOut,
@@ -106,8 +107,8 @@ async def health(request: Request) -> Any:
     return store.current().health
 
 
-@router.get("/v1/series", response_model=Page[SeriesOut], tags=["forecasts"])
-async def series(request: Request, f: Annotated[SeriesFilters, Query()]) -> Response:
+@router.get("/v1/series", response_model=Page[SeriesOut], tags=["forecasts"], openapi_extra=documented(SeriesFilters))
+async def series(request: Request, f: Annotated[SeriesFilters, Depends(read_with(SeriesFilters))]) -> Response:
     """Forecast series (region x sector x skill or skill group) with the last observation, the mean forecast
     over the horizon with its 80% interval, and growth; `order=growth` lists the fastest-growing first."""
     snapshot = snapshot_of(request)
@@ -117,8 +118,9 @@ async def series(request: Request, f: Annotated[SeriesFilters, Query()]) -> Resp
     return answered(snapshot.tables.series, found, f, "series")
 
 
-@router.get("/v1/forecasts", response_model=Page[ForecastOut], tags=["forecasts"])
-async def forecasts(request: Request, f: Annotated[ForecastFilters, Query()]) -> Response:
+@router.get("/v1/forecasts", response_model=Page[ForecastOut], tags=["forecasts"],
+            openapi_extra=documented(ForecastFilters))  # fmt: skip
+async def forecasts(request: Request, f: Annotated[ForecastFilters, Depends(read_with(ForecastFilters))]) -> Response:
     """Forecast steps with 80% and 95% intervals, filtered by region, sector, skill, skill group, level, source,
     series and horizon (the first N steps)."""
     snapshot = snapshot_of(request)
@@ -127,8 +129,8 @@ async def forecasts(request: Request, f: Annotated[ForecastFilters, Query()]) ->
     return answered(snapshot.tables.forecasts, found, f, "forecasts")
 
 
-@router.get("/v1/history", response_model=Page[HistoryOut], tags=["forecasts"])
-async def history(request: Request, f: Annotated[HistoryQuery, Query()]) -> Response:
+@router.get("/v1/history", response_model=Page[HistoryOut], tags=["forecasts"], openapi_extra=documented(HistoryQuery))
+async def history(request: Request, f: Annotated[HistoryQuery, Depends(read_with(HistoryQuery))]) -> Response:
     """The observed values of one forecast series."""
     snapshot = snapshot_of(request)
     found = lookups.history_found(snapshot.tables, snapshot.vocabularies, f.series_id)
@@ -166,8 +168,9 @@ async def skills(request: Request, f: Annotated[SkillQuery, Query()]) -> Any:
                   lambda cur: queries_catalog.skill_page(cur, f.q, f.lang, f.kind, f.limit, f.offset))  # fmt: skip
 
 
-@router.get("/v1/priorities", response_model=Page[PriorityOut], tags=["priorities"])
-async def priorities(request: Request, f: Annotated[PriorityQuery, Query()]) -> Response:
+@router.get("/v1/priorities", response_model=Page[PriorityOut], tags=["priorities"],
+            openapi_extra=documented(PriorityQuery))  # fmt: skip
+async def priorities(request: Request, f: Annotated[PriorityQuery, Depends(read_with(PriorityQuery))]) -> Response:
     """Course topics to produce next, in rank order, with the score's components (see `moocast priorities`)."""
     snapshot = snapshot_of(request)
     found = lookups.priorities_found(snapshot.tables, f.provider, f.language, f.region, f.level)

@@ -41,8 +41,9 @@ def test_response_cache_keeps_the_recent_within_its_bytes() -> None:
     assert cache.get("a") == a  # a is now the most recent
     cache.put("c", c)  # 12 bytes > 10: the least recent (b) goes
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (a, None, c)
+    assert cache.paths == {"a", "b", "c"}
     cache.put("huge", (b"x" * 11, "text/csv", {}))  # larger than the whole cache: not kept, nothing evicted
-    assert cache.get("huge") is None and cache.get("a") == a
+    assert cache.get("huge") is None and cache.get("a") == a and "huge" not in cache.paths
 
 
 def test_answer_key_ignores_the_order_of_parameters() -> None:
