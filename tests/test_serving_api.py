@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -16,8 +17,8 @@ import pytest
 import requests
 from pydantic import TypeAdapter
 
-from pipelines.publish import published
-from pipelines.retrain import retrain_lock
+from pipelines.publish import CURRENT, published
+from pipelines.retrain import retrain_lock, stages
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 from serving.schemas import ForecastOut, HistoryOut, Page, PriorityOut, SeriesOut
@@ -191,43 +192,95 @@ def test_api_key_guards_feeds_and_admin_and_is_never_shown(server: dict[str, Any
     assert KEY not in server["log"].read_text()
 
 
-def test_snapshot_switch_under_concurrent_requests(server: dict[str, Any]) -> None:
-    before = ok(server, "/health")["snapshot"]
-    serving = Path(server["env"]["MOOCAST_SERVING_DIR"])
-    failures: list[str] = []
-    seen: set[str] = set()
-    answered = [0]
-    stop = threading.Event()
+class Hammered:
+    """Four clients querying forecasts, health, priorities and the skill search until the block ends: the
+    answers that were not 200, the snapshots /health named, how many requests were answered."""
 
-    def hammer() -> None:
+    def __init__(self, server: dict[str, Any]) -> None:
+        self.url = server["url"]
+        self.failures: list[str] = []
+        self.seen: set[str] = set()
+        self.answered = 0
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.hammer) for _ in range(4)]
+
+    def hammer(self) -> None:
         with requests.Session() as session:
-            while not stop.is_set():
+            while not self.stop.is_set():
                 for path, params in (("/v1/forecasts", {"region": "02000", "limit": 50}), ("/health", {}),
                                      ("/v1/priorities", {"top": 10}), ("/v1/skills", {"q": "sales"})):  # fmt: skip
-                    response = session.get(server["url"] + path, params=params, timeout=30)
-                    answered[0] += 1
+                    response = session.get(self.url + path, params=params, timeout=30)
+                    self.answered += 1
                     if response.status_code != 200:
-                        failures.append(f"{path} {response.status_code} {response.text[:300]}")
+                        self.failures.append(f"{path} {response.status_code} {response.text[:300]}")
                     elif path == "/health":
-                        seen.add(response.json()["snapshot"])
+                        self.seen.add(response.json()["snapshot"])
 
-    env = server["env"]
-    settings = Settings(inputs=Path(env["MOOCAST_INPUTS"]), warehouse=Path(env["MOOCAST_WAREHOUSE"]),
-                        serving_dir=serving, serving_keep=2)  # fmt: skip
-    threads = [threading.Thread(target=hammer) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    try:
-        with connect(settings.warehouse) as con:  # the batch job holds the warehouse; the service is unaffected
-            time.sleep(1)
-            for _ in range(3):  # each publish switches the service; the third deletes the first snapshot (keep 2)
-                published(con, settings)
-                time.sleep(1.2)
-    finally:
-        stop.set()
-        for thread in threads:
+    def __enter__(self) -> Hammered:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
             thread.join()
-    assert failures == [] and answered[0] > 50
+
+
+def settings_of(server: dict[str, Any]) -> Settings:
+    env = server["env"]
+    return Settings(inputs=Path(env["MOOCAST_INPUTS"]), warehouse=Path(env["MOOCAST_WAREHOUSE"]),
+                    serving_dir=Path(env["MOOCAST_SERVING_DIR"]), serving_keep=2)  # fmt: skip
+
+
+def test_snapshot_switch_under_concurrent_requests(server: dict[str, Any]) -> None:
+    before = ok(server, "/health")["snapshot"]
+    settings = settings_of(server)
+    with Hammered(server) as clients, connect(settings.warehouse) as con:  # the batch job holds the warehouse
+        time.sleep(1)
+        for _ in range(3):  # each publish switches the service; the third deletes the first snapshot (keep 2)
+            published(con, settings)
+            time.sleep(1.2)
+    assert clients.failures == [] and clients.answered > 50
     after = ok(server, "/health")["snapshot"]
-    assert after != before and len(seen) >= 3
-    assert len(list(serving.glob("results-*.duckdb"))) == 2 and (serving / after).exists()
+    assert after != before and len(clients.seen) >= 3
+    assert len(list(settings.serving_dir.glob("results-*.duckdb"))) == 2 and (settings.serving_dir / after).exists()
+
+
+def test_admin_retrain_runs_the_job_and_the_service_switches(server: dict[str, Any]) -> None:
+    """The key starts the real `moocast retrain` in a child process; it resumes an unfinished run whose stages
+    all finished but `publish` (as after a crash), so only its publish stage runs here; the service switches to
+    that snapshot while clients query it."""
+    settings = settings_of(server)
+    names = [name for name, _ in stages(settings)]
+    assert names[-1] == "publish"
+    with connect(settings.warehouse) as con:
+        con.execute("INSERT INTO retrain_runs VALUES ('admin', now(), NULL)")
+        for stage in names[:-1]:
+            con.execute("INSERT INTO retrain_stages VALUES ('admin', ?, 1.0, '{}', now())", [stage])
+    deadline = time.monotonic() + 180
+    while (before := ok(server, "/health")["snapshot"]) != os.readlink(settings.serving_dir / CURRENT):
+        assert time.monotonic() < deadline, "the service did not switch to the snapshot published last"
+        time.sleep(0.2)
+    retrain = server["url"] + "/v1/admin/retrain"
+    with Hammered(server) as clients:
+        started = requests.post(retrain, headers={"X-API-Key": KEY}, timeout=30)
+        assert started.status_code == 202, started.text
+        job = started.json()
+        assert job["started"] is True and Path(job["log"]).parent == settings.serving_dir
+        again = requests.post(retrain, headers={"X-API-Key": KEY}, timeout=30)
+        assert again.status_code == 409 and f"pid {job['pid']}" in again.text
+        while '"run_id": "admin"' not in (log := Path(job["log"]).read_text()):  # its report: the job is done
+            assert time.monotonic() < deadline, log[-3000:]
+            time.sleep(0.5)
+        fresh = os.readlink(settings.serving_dir / CURRENT)
+        while ok(server, "/health")["snapshot"] != fresh:
+            assert time.monotonic() < deadline, "the service did not switch to the retrain's snapshot"
+            time.sleep(0.2)
+        time.sleep(0.5)
+    assert clients.failures == [] and clients.seen >= {before, fresh}
+    assert fresh != before and fresh in log  # the snapshot the retrain's publish stage wrote
+    assert "retrain admin publish:" in log and "retrain admin train:ba: done before the crash, skipped" in log
+    with connect(settings.warehouse, read_only=True) as con:
+        finished = con.execute("SELECT finished_at IS NOT NULL FROM retrain_runs WHERE run_id = 'admin'").fetchall()
+    assert finished == [(True,)]
