@@ -1,5 +1,6 @@
-"""The JSON API under /v1 and /health: thin routes over serving/queries*.py. Every list pages (limit, offset)
-and downloads as CSV with `format=csv`."""
+"""The JSON API under /v1 and /health: thin routes over serving/lookups.py (the lists held in memory) and
+serving/queries*.py (the others, in SQL). Every list pages (limit, offset) and downloads as CSV with
+`format=csv`."""
 
 from __future__ import annotations
 
@@ -86,8 +87,8 @@ async def listed(request: Request, paging: Paging, name: str, model: type[BaseMo
 
 
 def answered(table: Table, found: Found, paging: Paging, name: str) -> Response:
-    """A page of the `found` rows of a table in memory, JSON (rows encoded and validated when the snapshot was
-    opened) or CSV: no query, no threadpool."""
+    """A page of the `found` rows of a table in memory, JSON (rows encoded when the snapshot was opened, their
+    columns checked against the response model) or CSV: no query, no threadpool, on the event loop."""
     if paging.format == "csv":
         return Response(table.csv(found, paging.limit, paging.offset), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="moocast-{name}.csv"'})  # fmt: skip
