@@ -1,5 +1,6 @@
-"""The published results the service reads: a read-only DuckDB connection to the snapshot `current` points at,
-switched to a newer snapshot between requests without disturbing those in flight."""
+"""The published results the service reads: a read-only DuckDB connection to the snapshot `current` points at
+and its lists read into memory, switched to a newer snapshot between requests without disturbing those in
+flight."""
 
 from __future__ import annotations
 
@@ -43,11 +44,15 @@ def opened(folder: Path, name: str, cache_bytes: int) -> Snapshot:
     """A snapshot opened read-only (one thread per query: requests run side by side on the threadpool), its
     listed tables and vocabularies read into memory."""
     con = duckdb.connect(str(folder / name), read_only=True, config={"threads": 1, "memory_limit": "256MB"})
-    con.execute("SET enable_progress_bar = false")
-    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-    vocabularies = Vocabularies(con)
-    vocabularies_read(vocabularies)
-    return Snapshot(name, con, health_of(con, meta), vocabularies, in_memory(con), ResponseCache(cache_bytes))
+    try:
+        con.execute("SET enable_progress_bar = false")
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        vocabularies = Vocabularies(con)
+        vocabularies_read(vocabularies)
+        return Snapshot(name, con, health_of(con, meta), vocabularies, in_memory(con), ResponseCache(cache_bytes))
+    except BaseException:
+        con.close()  # a snapshot that cannot be served is not kept open
+        raise
 
 
 class SnapshotStore:

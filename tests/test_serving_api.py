@@ -7,12 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import requests
 from pydantic import TypeAdapter
@@ -233,6 +235,42 @@ def settings_of(server: dict[str, Any]) -> Settings:
                     serving_dir=Path(env["MOOCAST_SERVING_DIR"]), serving_keep=2)  # fmt: skip
 
 
+def settled(server: dict[str, Any], settings: Settings) -> str:
+    """The snapshot `current` links to, once the service serves it (it opens a new one in the background)."""
+    deadline = time.monotonic() + 60
+    while (served := ok(server, "/health")["snapshot"]) != os.readlink(settings.serving_dir / CURRENT):
+        assert time.monotonic() < deadline, "the service did not switch to the snapshot published last"
+        time.sleep(0.2)
+    return str(served)
+
+
+def relinked(folder: Path, name: str) -> None:
+    """Point `current` at snapshot `name` atomically, as publish does."""
+    (folder / ".current.test").symlink_to(name)
+    os.replace(folder / ".current.test", folder / CURRENT)
+
+
+def test_a_snapshot_that_does_not_fit_its_model_is_skipped(server: dict[str, Any]) -> None:
+    settings = settings_of(server)
+    before = settled(server, settings)
+    broken = settings.serving_dir / "results-00000000T000000000000.duckdb"  # sorts oldest: never kept by a prune
+    shutil.copy(settings.serving_dir / before, broken)
+    with duckdb.connect(str(broken)) as con:
+        series_id = con.execute("SELECT min(series_id) FROM forecasts").fetchall()[0][0]
+        con.execute("UPDATE forecasts SET yhat = NULL WHERE series_id = ? AND step = 1", [series_id])
+    try:
+        with Hammered(server) as clients:
+            relinked(settings.serving_dir, broken.name)
+            time.sleep(3)  # the check interval, and the opening that fails
+        assert clients.failures == [] and clients.answered > 20
+        assert "ForecastOut.yhat is required but 1 rows of yhat have no value" in server["log"].read_text()
+        kept = ok(server, "/v1/forecasts", series_id=series_id, horizon=1)["items"]  # validated: yhat is a number
+        assert len(kept) == 1 and kept[0]["yhat"] is not None
+    finally:
+        relinked(settings.serving_dir, before)
+        broken.unlink()
+
+
 def test_snapshot_switch_under_concurrent_requests(server: dict[str, Any]) -> None:
     before = ok(server, "/health")["snapshot"]
     settings = settings_of(server)
@@ -258,10 +296,8 @@ def test_admin_retrain_runs_the_job_and_the_service_switches(server: dict[str, A
         con.execute("INSERT INTO retrain_runs VALUES ('admin', now(), NULL)")
         for stage in names[:-1]:
             con.execute("INSERT INTO retrain_stages VALUES ('admin', ?, 1.0, '{}', now())", [stage])
+    before = settled(server, settings)
     deadline = time.monotonic() + 180
-    while (before := ok(server, "/health")["snapshot"]) != os.readlink(settings.serving_dir / CURRENT):
-        assert time.monotonic() < deadline, "the service did not switch to the snapshot published last"
-        time.sleep(0.2)
     retrain = server["url"] + "/v1/admin/retrain"
     with Hammered(server) as clients:
         started = requests.post(retrain, headers={"X-API-Key": KEY}, timeout=30)
@@ -273,10 +309,7 @@ def test_admin_retrain_runs_the_job_and_the_service_switches(server: dict[str, A
         while '"run_id": "admin"' not in (log := Path(job["log"]).read_text()):  # its report: the job is done
             assert time.monotonic() < deadline, log[-3000:]
             time.sleep(0.5)
-        fresh = os.readlink(settings.serving_dir / CURRENT)
-        while ok(server, "/health")["snapshot"] != fresh:
-            assert time.monotonic() < deadline, "the service did not switch to the retrain's snapshot"
-            time.sleep(0.2)
+        fresh = settled(server, settings)
         time.sleep(0.5)
     assert clients.failures == [] and clients.seen >= {before, fresh}
     assert fresh != before and fresh in log  # the snapshot the retrain's publish stage wrote
