@@ -1,10 +1,9 @@
-"""The JSON API under /v1 and /health: thin routes over serving/queries*.py. Every list pages (limit, offset)
-and downloads as CSV with `format=csv`."""
+"""The JSON API under /v1 and /health: thin routes over serving/lookups.py (the lists held in memory) and
+serving/queries*.py (the others, in SQL). Every list pages (limit, offset) and downloads as CSV with
+`format=csv`."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any
@@ -13,7 +12,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, TypeAdapter
 
-from serving import queries, queries_catalog
+from serving import lookups, queries, queries_catalog
+from serving.params import documented, read_with
 from serving.reader import Answer, Reader, answer_key
 from serving.schemas import (
     BacktestOut,
@@ -40,7 +40,8 @@ from serving.schemas import (
     SkillQuery,
 )
 from serving.security import api_key_checked
-from serving.snapshots import SnapshotStore
+from serving.snapshots import Snapshot, SnapshotStore
+from serving.tables import Found, Table, csv_text
 
 router = APIRouter()
 
@@ -73,7 +74,7 @@ async def listed(request: Request, paging: Paging, name: str, model: type[BaseMo
         with store.cursor() as (cur, snapshot):
             total, rows = page(cur)
             if paging.format == "csv":
-                answer: Answer = (csv_text(rows, list(model.model_fields)).encode(), "text/csv; charset=utf-8",
+                answer: Answer = (csv_text(rows, list(model.model_fields)), "text/csv; charset=utf-8",
                                   {"Content-Disposition": f'attachment; filename="moocast-{name}.csv"'})  # fmt: skip
             else:
                 content = {"total": total, "limit": paging.limit, "offset": paging.offset, "items": rows}
@@ -85,12 +86,18 @@ async def listed(request: Request, paging: Paging, name: str, model: type[BaseMo
     return Response(body, media_type=media_type, headers=headers)
 
 
-def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+def answered(table: Table, found: Found, paging: Paging, name: str) -> Response:
+    """A page of the `found` rows of a table in memory, JSON (rows encoded when the snapshot was opened, their
+    columns checked against the response model) or CSV: no query, no threadpool, on the event loop."""
+    if paging.format == "csv":
+        return Response(table.csv(found, paging.limit, paging.offset), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="moocast-{name}.csv"'})  # fmt: skip
+    return Response(table.page(found, paging.limit, paging.offset), media_type="application/json")
+
+
+def snapshot_of(request: Request) -> Snapshot:
+    store: SnapshotStore = request.app.state.store
+    return store.current()
 
 
 @router.get("/health", response_model=HealthOut, tags=["service"])
@@ -101,30 +108,34 @@ async def health(request: Request) -> Any:
     return store.current().health
 
 
-@router.get("/v1/series", response_model=Page[SeriesOut], tags=["forecasts"])
-async def series(request: Request, f: Annotated[SeriesFilters, Query()]) -> Any:
+@router.get("/v1/series", response_model=Page[SeriesOut], tags=["forecasts"], openapi_extra=documented(SeriesFilters))
+async def series(request: Request, f: Annotated[SeriesFilters, Depends(read_with(SeriesFilters))]) -> Response:
     """Forecast series (region x sector x skill or skill group) with the last observation, the mean forecast
     over the horizon with its 80% interval, and growth; `order=growth` lists the fastest-growing first."""
+    snapshot = snapshot_of(request)
     filters = f.model_dump(include={"region", "within", "region_level", "sector", "skill", "skill_group", "level",
                                     "source"})  # fmt: skip
-    return await listed(request, f, "series", SeriesOut,
-                  lambda cur: queries.series_page(cur, filters, f.min_demand, f.order, f.limit, f.offset))  # fmt: skip
+    found = lookups.series_found(snapshot.tables, snapshot.vocabularies, filters, f.min_demand, f.order)
+    return answered(snapshot.tables.series, found, f, "series")
 
 
-@router.get("/v1/forecasts", response_model=Page[ForecastOut], tags=["forecasts"])
-async def forecasts(request: Request, f: Annotated[ForecastFilters, Query()]) -> Any:
+@router.get("/v1/forecasts", response_model=Page[ForecastOut], tags=["forecasts"],
+            openapi_extra=documented(ForecastFilters))  # fmt: skip
+async def forecasts(request: Request, f: Annotated[ForecastFilters, Depends(read_with(ForecastFilters))]) -> Response:
     """Forecast steps with 80% and 95% intervals, filtered by region, sector, skill, skill group, level, source,
     series and horizon (the first N steps)."""
+    snapshot = snapshot_of(request)
     filters = f.model_dump(include={"region", "sector", "skill", "skill_group", "level", "source", "series_id"})
-    return await listed(request, f, "forecasts", ForecastOut,
-                  lambda cur: queries.forecast_page(cur, filters, f.horizon, f.limit, f.offset))  # fmt: skip
+    found = lookups.forecasts_found(snapshot.tables, snapshot.vocabularies, filters, f.horizon)
+    return answered(snapshot.tables.forecasts, found, f, "forecasts")
 
 
-@router.get("/v1/history", response_model=Page[HistoryOut], tags=["forecasts"])
-async def history(request: Request, f: Annotated[HistoryQuery, Query()]) -> Any:
+@router.get("/v1/history", response_model=Page[HistoryOut], tags=["forecasts"], openapi_extra=documented(HistoryQuery))
+async def history(request: Request, f: Annotated[HistoryQuery, Depends(read_with(HistoryQuery))]) -> Response:
     """The observed values of one forecast series."""
-    return await listed(request, f, "history", HistoryOut,
-                  lambda cur: queries.history_page(cur, f.series_id, f.limit, f.offset))  # fmt: skip
+    snapshot = snapshot_of(request)
+    found = lookups.history_found(snapshot.tables, snapshot.vocabularies, f.series_id)
+    return answered(snapshot.tables.history, found, f, "history")
 
 
 @router.get("/v1/backtests", response_model=Page[BacktestOut], tags=["forecasts"])
@@ -158,13 +169,14 @@ async def skills(request: Request, f: Annotated[SkillQuery, Query()]) -> Any:
                   lambda cur: queries_catalog.skill_page(cur, f.q, f.lang, f.kind, f.limit, f.offset))  # fmt: skip
 
 
-@router.get("/v1/priorities", response_model=Page[PriorityOut], tags=["priorities"])
-async def priorities(request: Request, f: Annotated[PriorityQuery, Query()]) -> Any:
+@router.get("/v1/priorities", response_model=Page[PriorityOut], tags=["priorities"],
+            openapi_extra=documented(PriorityQuery))  # fmt: skip
+async def priorities(request: Request, f: Annotated[PriorityQuery, Depends(read_with(PriorityQuery))]) -> Response:
     """Course topics to produce next, in rank order, with the score's components (see `moocast priorities`)."""
-    paging = Paging(limit=f.top, offset=f.offset, format=f.format)
-    return await listed(request, paging, "priorities", PriorityOut,
-                  lambda cur: queries_catalog.priority_page(cur, f.provider, f.language, f.region, f.level, f.top,
-                                                            f.offset))  # fmt: skip
+    snapshot = snapshot_of(request)
+    found = lookups.priorities_found(snapshot.tables, f.provider, f.language, f.region, f.level)
+    return answered(snapshot.tables.priorities, found, Paging(limit=f.top, offset=f.offset, format=f.format),
+                    "priorities")  # fmt: skip
 
 
 @router.get("/v1/priorities/lists", response_model=Page[ListOut], tags=["priorities"])

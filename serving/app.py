@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from pipelines.publish import CURRENT
 from pipelines.settings import Settings
 from serving import admin, api, dashboard
 from serving.cached import CachedAnswers
@@ -21,8 +22,10 @@ def create_app(settings: Settings, check_seconds: float = 1.0) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if (settings.serving_dir / CURRENT).is_symlink():
+            store.current()  # opened before the server listens (its tables take seconds to read)
         yield
-        app.state.store.close()
+        store.close()
 
     app = FastAPI(
         title="moocast",

@@ -1,6 +1,7 @@
 """Answers from the snapshot's response cache, before routing: a GET of a list that the service has answered
-from the same snapshot before (serving/api.py `listed`, whose answer was validated) is sent again as it was,
-from the event loop. Only list answers are ever cached (never a provider feed or an admin action)."""
+from the same snapshot before with a query (serving/api.py `listed`, whose answer was validated) is sent again
+as it was, from the event loop. Only those list answers are ever cached (never the lists answered from memory,
+a provider feed or an admin action)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class CachedAnswers:
                 snapshot = self.store.current()
             except NoSnapshotError:  # the app answers 503 with the reason
                 snapshot = None
-            if snapshot is not None:
+            if snapshot is not None and scope["path"] in snapshot.cache.paths:  # never the lists held in memory
                 answer = snapshot.cache.get(answer_key(scope["path"], scope["query_string"].decode("latin-1")))
                 if answer is not None:
                     body, media_type, headers = answer

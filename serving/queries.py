@@ -8,22 +8,12 @@ from typing import Any
 
 import duckdb
 
-from serving.reader import Reader
+from serving.reader import Reader, Vocabularies
 
 Rows = list[dict[str, Any]]
 
-SERIES_COLUMNS = (
-    "series_id, model_name, source, freq, unit, region, region_label, region_level, sector, sector_label, skill, "
-    "skill_label, skill_group, skill_group_label, hierarchy_level, last_ds, last_y, demand, demand_lo_80, "
-    "demand_hi_80, growth"
-)
-FORECAST_COLUMNS = (
-    "series_id, model_name, model_version, chosen_model, region, region_label, sector, skill, skill_label, "
-    "skill_group, skill_group_label, hierarchy_level, unit, step, ds, yhat, lo_80, hi_80, lo_95, hi_95"
-)
-SERIES_ORDER = {"growth": "growth DESC NULLS LAST, series_id", "demand": "demand DESC, series_id",
-                "series_id": "series_id"}  # fmt: skip
-# filter name -> (column of the series table, the table and column of its known values, where they are listed)
+# filter name -> (column of the series and forecasts tables, the table and column of its known values, where
+# they are listed)
 SERIES_FILTERS = {
     "region": ("region", "regions", "code", "/v1/regions"),
     "sector": ("sector", "sectors", "code", "/v1/sectors"),
@@ -63,50 +53,10 @@ def page_of(cur: Reader, sql: str, params: list[Any], order: str, limit: int,
     return total, rows
 
 
-def checked(cur: Reader, table: str, column: str, name: str, value: str | None, hint: str) -> None:
+def checked(cur: Reader | Vocabularies, table: str, column: str, name: str, value: str | None, hint: str) -> None:
     """UnknownValueError unless `value` (when given) occurs in `table.column`."""
     if value is not None and value not in cur.known(table, column):
         raise UnknownValueError(name, value, f"see {hint} for the known values")
-
-
-def series_where(cur: Reader, filters: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The WHERE clause over the series table for the given filters (None = any); UnknownValueError for a value
-    that names nothing (a known skill without forecasts just matches no series)."""
-    clauses, params = ["TRUE"], []
-    for name, (column, table, known, hint) in SERIES_FILTERS.items():
-        value = filters.get(name)
-        if value is None:
-            continue
-        checked(cur, table, known, name.replace("_", " "), value, hint)
-        clauses.append(f"{column} = ?")
-        params.append(value)
-    if filters.get("within") is not None:
-        checked(cur, "regions", "code", "region", filters["within"], "/v1/regions")
-        clauses.append("starts_with(region, ?)")
-        params.append(filters["within"])
-    return " AND ".join(clauses), params
-
-
-def series_page(cur: Reader, filters: dict[str, Any], min_demand: float, order: str,
-                limit: int, offset: int) -> tuple[int, Rows]:  # fmt: skip
-    """Forecast series with their last observation, mean forecast (at least `min_demand`) and growth."""
-    where, params = series_where(cur, filters)
-    sql = f"SELECT {SERIES_COLUMNS} FROM series WHERE {where} AND demand >= ?"
-    return page_of(cur, sql, [*params, min_demand], SERIES_ORDER[order], limit, offset)
-
-
-def forecast_page(cur: Reader, filters: dict[str, Any], horizon: int | None, limit: int,
-                  offset: int) -> tuple[int, Rows]:  # fmt: skip
-    """Forecast steps with 80% and 95% intervals, one row per series and step."""
-    where, params = series_where(cur, filters)
-    sql = f"SELECT {FORECAST_COLUMNS} FROM forecasts WHERE {where} AND (? IS NULL OR step <= ?)"
-    return page_of(cur, sql, [*params, horizon, horizon], "series_id, step", limit, offset)
-
-
-def history_page(cur: Reader, series_id: str, limit: int, offset: int) -> tuple[int, Rows]:
-    """The observed values of one forecast series."""
-    checked(cur, "series", "series_id", "series id", series_id, "/v1/series")
-    return page_of(cur, "SELECT series_id, ds, y FROM history WHERE series_id = ?", [series_id], "ds", limit, offset)
 
 
 def backtest_page(cur: Reader, model_name: str | None, series_id: str | None, limit: int,

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import duckdb
+
 from serving.queries import Rows, UnknownValueError, checked, page_of, rows_of
 from serving.reader import Reader
 
-PRIORITY_COLUMNS = (
-    "model_name, model_version, provider, language_filter, region_filter, rank, topic_id, topic, language, level, "
-    "score, demand, demand_lo_80, demand_hi_80, growth, growth_lo_80, growth_hi_80, momentum, need, entry_weight, "
-    "uncovered, coverage"
-)
 GAP_COLUMNS = (
     "provider, kind, uri, label, language, region, region_label, sector, demand, demand_lo_80, demand_hi_80, "
     "growth, momentum, need, entry_share, uncovered, score"
@@ -47,7 +44,7 @@ def skill_page(cur: Reader, q: str, lang: str | None, kind: str | None, limit: i
                    offset)  # fmt: skip
 
 
-def priority_lists(cur: Reader) -> Rows:
+def priority_lists(cur: Reader | duckdb.DuckDBPyConnection) -> Rows:
     """The published ranked lists: provider, language and region filter, length."""
     return rows_of(cur, "SELECT * FROM (SELECT provider, language_filter, region_filter, count(*) AS topics FROM "
                         "priorities GROUP BY ALL) ORDER BY provider = 'ALL' DESC, provider, language_filter, "
@@ -60,22 +57,18 @@ def priority_list_page(cur: Reader, limit: int, offset: int) -> tuple[int, Rows]
     return len(lists), lists[offset : offset + limit]
 
 
+def unknown_list(provider: str, language: str, region: str, lists: list[tuple[str, str, str]]) -> UnknownValueError:
+    """The error for a ranked list that was not published, naming those that were."""
+    known = "; ".join(f"provider={p} language={lang} region={r}" for p, lang, r in lists)
+    return UnknownValueError("priority list", f"provider={provider} language={language} region={region}",
+                             f"the published lists are: {known} (`moocast priorities` makes others)")  # fmt: skip
+
+
 def _checked_list(cur: Reader, provider: str, language: str, region: str) -> None:
     if not cur.execute("SELECT 1 FROM priorities WHERE provider = ? AND language_filter = ? AND region_filter = ? "
                        "LIMIT 1", [provider, language, region]).fetchall():  # fmt: skip
-        known = "; ".join(f"provider={r['provider']} language={r['language_filter']} region={r['region_filter']}"
-                          for r in priority_lists(cur))  # fmt: skip
-        raise UnknownValueError("priority list", f"provider={provider} language={language} region={region}",
-                                f"the published lists are: {known} (`moocast priorities` makes others)")  # fmt: skip
-
-
-def priority_page(cur: Reader, provider: str, language: str, region: str, level: str | None,
-                  limit: int, offset: int) -> tuple[int, Rows]:  # fmt: skip
-    """One published ranked list of course topics (rank order), optionally of one course level."""
-    _checked_list(cur, provider, language, region)
-    sql = (f"SELECT {PRIORITY_COLUMNS} FROM priorities WHERE provider = ? AND language_filter = ? AND "
-           "region_filter = ? AND (? IS NULL OR level = ?)")  # fmt: skip
-    return page_of(cur, sql, [provider, language, region, level, level], "rank", limit, offset)
+        lists = [(r["provider"], r["language_filter"], r["region_filter"]) for r in priority_lists(cur)]
+        raise unknown_list(provider, language, region, lists)
 
 
 def priority_feed(cur: Reader, provider: str, language: str, region: str, limit: int,

@@ -46,6 +46,7 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._items: OrderedDict[str, Answer] = OrderedDict()
         self._bytes = 0
+        self.paths: set[str] = set()  # the paths of the requests answered so far (kept or evicted since)
 
     def get(self, key: str) -> Answer | None:
         with self._lock:
@@ -61,6 +62,7 @@ class ResponseCache:
             if key in self._items:
                 return
             self._items[key] = answer
+            self.paths.add(key.partition("?")[0])
             self._bytes += len(answer[0])
             while self._bytes > self.max_bytes:
                 _, dropped = self._items.popitem(last=False)

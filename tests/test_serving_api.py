@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import requests
+from pydantic import TypeAdapter
 
-from pipelines.publish import published
-from pipelines.retrain import retrain_lock
+from pipelines.publish import CURRENT, published
+from pipelines.retrain import retrain_lock, stages
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
+from serving.schemas import ForecastOut, HistoryOut, Page, PriorityOut, SeriesOut
 from tests.serving_server import running_server
 
 KEY = "k3y-of-the-tests-0123456789"
@@ -36,9 +41,17 @@ def get(server: dict[str, Any], path: str, **params: Any) -> requests.Response:
     return requests.get(server["url"] + path, params=params, timeout=30)
 
 
+PAGES = {"/v1/forecasts": ForecastOut, "/v1/series": SeriesOut, "/v1/history": HistoryOut,
+         "/v1/priorities": PriorityOut}  # fmt: skip
+
+
 def ok(server: dict[str, Any], path: str, **params: Any) -> Any:
+    """The JSON of a 200 answer; a list answered from memory (pre-encoded rows) is validated against its
+    response model here, as FastAPI does not validate a Response returned as is."""
     response = get(server, path, **params)
     assert response.status_code == 200, response.text
+    if path in PAGES and params.get("format") != "csv":
+        TypeAdapter(Page[PAGES[path]]).validate_json(response.content)
     return response.json()
 
 
@@ -92,6 +105,10 @@ def test_forecasts_filters_intervals_pages_and_csv(server: dict[str, Any]) -> No
     assert all(r["demand_lo_80"] <= r["demand"] <= r["demand_hi_80"] for r in growing["items"])
     growth = [r["growth"] for r in growing["items"]]
     assert growth == sorted(growth, reverse=True)
+    within = ok(server, "/v1/series", within="01", level="skill_group", order="demand", min_demand=10, limit=1000)
+    demand = [r["demand"] for r in within["items"]]
+    assert within["total"] == len(demand) > 0 and demand == sorted(demand, reverse=True) and min(demand) >= 10
+    assert all(r["region"].startswith("01") and r["hierarchy_level"] == "skill_group" for r in within["items"])
     history = ok(server, "/v1/history", series_id=growing["items"][0]["series_id"])
     assert history["total"] >= 5 and history["items"][-1]["ds"] == growing["items"][0]["last_ds"]
 
@@ -177,43 +194,126 @@ def test_api_key_guards_feeds_and_admin_and_is_never_shown(server: dict[str, Any
     assert KEY not in server["log"].read_text()
 
 
-def test_snapshot_switch_under_concurrent_requests(server: dict[str, Any]) -> None:
-    before = ok(server, "/health")["snapshot"]
-    serving = Path(server["env"]["MOOCAST_SERVING_DIR"])
-    failures: list[str] = []
-    seen: set[str] = set()
-    answered = [0]
-    stop = threading.Event()
+class Hammered:
+    """Four clients querying forecasts, health, priorities and the skill search until the block ends: the
+    answers that were not 200, the snapshots /health named, how many requests were answered."""
 
-    def hammer() -> None:
+    def __init__(self, server: dict[str, Any]) -> None:
+        self.url = server["url"]
+        self.failures: list[str] = []
+        self.seen: set[str] = set()
+        self.answered = 0
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.hammer) for _ in range(4)]
+
+    def hammer(self) -> None:
         with requests.Session() as session:
-            while not stop.is_set():
+            while not self.stop.is_set():
                 for path, params in (("/v1/forecasts", {"region": "02000", "limit": 50}), ("/health", {}),
                                      ("/v1/priorities", {"top": 10}), ("/v1/skills", {"q": "sales"})):  # fmt: skip
-                    response = session.get(server["url"] + path, params=params, timeout=30)
-                    answered[0] += 1
+                    response = session.get(self.url + path, params=params, timeout=30)
+                    self.answered += 1
                     if response.status_code != 200:
-                        failures.append(f"{path} {response.status_code} {response.text[:300]}")
+                        self.failures.append(f"{path} {response.status_code} {response.text[:300]}")
                     elif path == "/health":
-                        seen.add(response.json()["snapshot"])
+                        self.seen.add(response.json()["snapshot"])
 
-    env = server["env"]
-    settings = Settings(inputs=Path(env["MOOCAST_INPUTS"]), warehouse=Path(env["MOOCAST_WAREHOUSE"]),
-                        serving_dir=serving, serving_keep=2)  # fmt: skip
-    threads = [threading.Thread(target=hammer) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    try:
-        with connect(settings.warehouse) as con:  # the batch job holds the warehouse; the service is unaffected
-            time.sleep(1)
-            for _ in range(3):  # each publish switches the service; the third deletes the first snapshot (keep 2)
-                published(con, settings)
-                time.sleep(1.2)
-    finally:
-        stop.set()
-        for thread in threads:
+    def __enter__(self) -> Hammered:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
             thread.join()
-    assert failures == [] and answered[0] > 50
+
+
+def settings_of(server: dict[str, Any]) -> Settings:
+    env = server["env"]
+    return Settings(inputs=Path(env["MOOCAST_INPUTS"]), warehouse=Path(env["MOOCAST_WAREHOUSE"]),
+                    serving_dir=Path(env["MOOCAST_SERVING_DIR"]), serving_keep=2)  # fmt: skip
+
+
+def settled(server: dict[str, Any], settings: Settings) -> str:
+    """The snapshot `current` links to, once the service serves it (it opens a new one in the background)."""
+    deadline = time.monotonic() + 60
+    while (served := ok(server, "/health")["snapshot"]) != os.readlink(settings.serving_dir / CURRENT):
+        assert time.monotonic() < deadline, "the service did not switch to the snapshot published last"
+        time.sleep(0.2)
+    return str(served)
+
+
+def relinked(folder: Path, name: str) -> None:
+    """Point `current` at snapshot `name` atomically, as publish does."""
+    (folder / ".current.test").symlink_to(name)
+    os.replace(folder / ".current.test", folder / CURRENT)
+
+
+def test_a_snapshot_that_does_not_fit_its_model_is_skipped(server: dict[str, Any]) -> None:
+    settings = settings_of(server)
+    before = settled(server, settings)
+    broken = settings.serving_dir / "results-00000000T000000000000.duckdb"  # sorts oldest: never kept by a prune
+    shutil.copy(settings.serving_dir / before, broken)
+    with duckdb.connect(str(broken)) as con:
+        series_id = con.execute("SELECT min(series_id) FROM forecasts").fetchall()[0][0]
+        con.execute("UPDATE forecasts SET yhat = NULL WHERE series_id = ? AND step = 1", [series_id])
+    try:
+        with Hammered(server) as clients:
+            relinked(settings.serving_dir, broken.name)
+            time.sleep(3)  # the check interval, and the opening that fails
+        assert clients.failures == [] and clients.answered > 20
+        assert "ForecastOut.yhat is required but 1 rows of yhat have no value" in server["log"].read_text()
+        kept = ok(server, "/v1/forecasts", series_id=series_id, horizon=1)["items"]  # validated: yhat is a number
+        assert len(kept) == 1 and kept[0]["yhat"] is not None
+    finally:
+        relinked(settings.serving_dir, before)
+        broken.unlink()
+
+
+def test_snapshot_switch_under_concurrent_requests(server: dict[str, Any]) -> None:
+    before = ok(server, "/health")["snapshot"]
+    settings = settings_of(server)
+    with Hammered(server) as clients, connect(settings.warehouse) as con:  # the batch job holds the warehouse
+        time.sleep(1)
+        for _ in range(3):  # each publish switches the service; the third deletes the first snapshot (keep 2)
+            published(con, settings)
+            time.sleep(1.2)
+    assert clients.failures == [] and clients.answered > 50
     after = ok(server, "/health")["snapshot"]
-    assert after != before and len(seen) >= 3
-    assert len(list(serving.glob("results-*.duckdb"))) == 2 and (serving / after).exists()
+    assert after != before and len(clients.seen) >= 3
+    assert len(list(settings.serving_dir.glob("results-*.duckdb"))) == 2 and (settings.serving_dir / after).exists()
+
+
+def test_admin_retrain_runs_the_job_and_the_service_switches(server: dict[str, Any]) -> None:
+    """The key starts the real `moocast retrain` in a child process; it resumes an unfinished run whose stages
+    all finished but `publish` (as after a crash), so only its publish stage runs here; the service switches to
+    that snapshot while clients query it."""
+    settings = settings_of(server)
+    names = [name for name, _ in stages(settings)]
+    assert names[-1] == "publish"
+    with connect(settings.warehouse) as con:
+        con.execute("INSERT INTO retrain_runs VALUES ('admin', now(), NULL)")
+        for stage in names[:-1]:
+            con.execute("INSERT INTO retrain_stages VALUES ('admin', ?, 1.0, '{}', now())", [stage])
+    before = settled(server, settings)
+    deadline = time.monotonic() + 180
+    retrain = server["url"] + "/v1/admin/retrain"
+    with Hammered(server) as clients:
+        started = requests.post(retrain, headers={"X-API-Key": KEY}, timeout=30)
+        assert started.status_code == 202, started.text
+        job = started.json()
+        assert job["started"] is True and Path(job["log"]).parent == settings.serving_dir
+        again = requests.post(retrain, headers={"X-API-Key": KEY}, timeout=30)
+        assert again.status_code == 409 and f"pid {job['pid']}" in again.text
+        while '"run_id": "admin"' not in (log := Path(job["log"]).read_text()):  # its report: the job is done
+            assert time.monotonic() < deadline, log[-3000:]
+            time.sleep(0.5)
+        fresh = settled(server, settings)
+        time.sleep(0.5)
+    assert clients.failures == [] and clients.seen >= {before, fresh}
+    assert fresh != before and fresh in log  # the snapshot the retrain's publish stage wrote
+    assert "retrain admin publish:" in log and "retrain admin train:ba: done before the crash, skipped" in log
+    with connect(settings.warehouse, read_only=True) as con:
+        finished = con.execute("SELECT finished_at IS NOT NULL FROM retrain_runs WHERE run_id = 'admin'").fetchall()
+    assert finished == [(True,)]

@@ -1,14 +1,24 @@
-"""Fast checks of the serving pieces that need no published data: the commands' errors, the response cache."""
+"""Fast checks of the serving pieces that need no published data: the commands' errors, the response cache, the
+tables held in memory."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import polars as pl
 import pytest
+from pydantic import BaseModel, TypeAdapter
 from typer.testing import CliRunner
 
 from pipelines.cli import app
 from serving.reader import ResponseCache, answer_key
+from serving.schemas import Page
+from serving.tables import Table, ordered, ranks
 
 
 def test_publish_and_serve_say_what_to_run_first(tmp_path: Path, inputs: Path,
@@ -31,10 +41,62 @@ def test_response_cache_keeps_the_recent_within_its_bytes() -> None:
     assert cache.get("a") == a  # a is now the most recent
     cache.put("c", c)  # 12 bytes > 10: the least recent (b) goes
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (a, None, c)
+    assert cache.paths == {"a", "b", "c"}
     cache.put("huge", (b"x" * 11, "text/csv", {}))  # larger than the whole cache: not kept, nothing evicted
-    assert cache.get("huge") is None and cache.get("a") == a
+    assert cache.get("huge") is None and cache.get("a") == a and "huge" not in cache.paths
 
 
 def test_answer_key_ignores_the_order_of_parameters() -> None:
     assert answer_key("/v1/forecasts", "region=01001&limit=5") == answer_key("/v1/forecasts", "limit=5&region=01001")
     assert answer_key("/v1/forecasts", "region=01001") != answer_key("/v1/forecasts", "region=01002")
+
+
+class Row(BaseModel):
+    code: str
+    region: str
+    day: date
+    value: float
+    note: str | None
+
+
+def frame_of(**columns: list[Any]) -> pl.DataFrame:
+    rows = {"code": ["a", "b", "c", "d"], "region": ["0101", "0102", "0201", "0101"],
+            "day": [date(2026, 1, d) for d in (1, 2, 3, 4)], "value": [1.5, 2.0, -3.25, 4.0],
+            "note": ["x", None, 'say "hi", then go', "y"]}  # fmt: skip
+    return pl.DataFrame({**rows, **columns})
+
+
+def test_table_filters_pages_and_encodes_as_the_model() -> None:
+    table = Table(frame_of(), Row, keys=("code", "region"), numbers=("value",))
+    assert table.matching({"region": "0101"}).tolist() == [0, 3]
+    assert table.matching({"region": "0101", "code": "d"}).tolist() == [3]
+    assert table.matching({"region": "0101", "code": "b"}).tolist() == []
+    assert table.matching({"region": "9999"}).tolist() == []
+    assert table.with_prefix(table.everything(), "region", "01").tolist() == [0, 1, 3]
+    page = TypeAdapter(Page[Row]).validate_json(table.page(table.everything(), limit=2, offset=1))
+    assert (page.total, page.limit, page.offset) == (4, 2, 1)
+    assert page.items == [
+        Row(code="b", region="0102", day=date(2026, 1, 2), value=2.0, note=None),
+        Row(code="c", region="0201", day=date(2026, 1, 3), value=-3.25, note='say "hi", then go'),
+    ]
+    exported = list(csv.DictReader(io.StringIO(table.csv(table.matching({"code": "c"}), 10, 0).decode())))
+    assert exported == [{"code": "c", "region": "0201", "day": "2026-01-03", "value": "-3.25",
+                         "note": 'say "hi", then go'}]  # fmt: skip
+
+
+def test_table_orders_by_precomputed_ranks() -> None:
+    frame = frame_of()
+    rank = ranks(frame, ["value", "code"], [True, False])
+    assert ordered(np.array([0, 1, 2, 3]), rank).tolist() == [3, 1, 0, 2]  # value descending
+    assert ordered(np.array([0, 2]), rank).tolist() == [0, 2]
+
+
+@pytest.mark.parametrize(("columns", "says"), [
+    ({"value": [1.0, None, 2.0, 3.0]}, "Row.value is required but 1 rows"),
+    ({"value": [1.0, float("nan"), float("inf"), 3.0]}, "Row.value is required but 2 rows"),
+    ({"day": ["2026-01-01"] * 4}, "Row.day"),
+    ({"value": ["1.0"] * 4}, "Row.value"),
+])  # fmt: skip
+def test_table_refuses_columns_that_do_not_fit_the_model(columns: dict[str, list[Any]], says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        Table(frame_of(**columns), Row, keys=("code",))
