@@ -112,8 +112,8 @@ def detected_languages(texts: Iterable[str]) -> list[tuple[str | None, float]]:
     best: list[tuple[Language | None, float]] = [(None, 0.0)] * len(given)
     long = [i for i, text in enumerate(given) if len(text) >= FIRST_SAMPLE_CHARS]
     short = [i for i, text in enumerate(given) if len(text) < FIRST_SAMPLE_CHARS]
-    for i, found in zip(long, _quick_best([given[i][:FIRST_SAMPLE_CHARS] for i in long]), strict=True):
-        best[i] = found
+    for i, quick in zip(long, _quick_best([given[i][:FIRST_SAMPLE_CHARS] for i in long]), strict=True):
+        best[i] = quick
     long = [i for i in long if best[i][1] < QUICK_SURE]
     for indices, samples, low_accuracy in (
         (long, [given[i][:FIRST_SAMPLE_CHARS] for i in long], True),
