@@ -33,17 +33,17 @@ SKILL_GROUPS_PER_POSTING = 4
 
 
 def official_inputs(regions: int, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """BA-like counts (region, kldb, ds, value; a third of them zero) and a dense class x group mix."""
+    """BA-like counts (region, class_code, ds, value; a third of them zero) and a dense class x group mix."""
     grid = (
         pl.DataFrame({"region": [f"{r:05d}" for r in range(regions)]})
-        .join(pl.DataFrame({"kldb": [f"{k:03d}" for k in range(CLASSES)]}), how="cross")
+        .join(pl.DataFrame({"class_code": [f"{k:03d}" for k in range(CLASSES)]}), how="cross")
         .join(pl.DataFrame({"ds": [date(2012 + y, 1, 1) for y in range(YEARS)]}), how="cross")
     )
     values = rng.poisson(3, grid.height) * (rng.random(grid.height) > 0.33)
     shares = rng.dirichlet(np.ones(GROUPS), CLASSES).ravel()
     mix = pl.DataFrame(
         {
-            "kldb": np.repeat([f"{k:03d}" for k in range(CLASSES)], GROUPS),
+            "class_code": np.repeat([f"{k:03d}" for k in range(CLASSES)], GROUPS),
             "group_uri": [f"G{g}" for g in range(GROUPS)] * CLASSES,
             "share": shares,
         }
@@ -91,7 +91,7 @@ def official_moocast(counts: pl.DataFrame, mix: pl.DataFrame) -> int:
 def official_sql(con: duckdb.DuckDBPyConnection) -> int:
     series = con.sql(
         "SELECT concat_ws('|', 'ba', c.region, 'ALL', 'ALL', m.group_uri) AS series_id, c.ds, "
-        "sum(c.value * m.share) AS y FROM counts c JOIN mix m USING (kldb) WHERE c.value > 0 GROUP BY ALL "
+        "sum(c.value * m.share) AS y FROM counts c JOIN mix m USING (class_code) WHERE c.value > 0 GROUP BY ALL "
         "ORDER BY series_id, ds"
     ).pl()
     return series.height

@@ -57,3 +57,39 @@ BA_ROLLUPS: list[Rollup] = [
 ]
 # ONS sector series add up to the published all-industries total (a series of its own, not rolled up).
 ONS_ROLLUPS: list[Rollup] = [_rollup(sector="ALL", sector_scheme="none", hierarchy_level="total")]
+# ONS and Indeed sector x skill-group series add up to their sector series (which are published, not rolled up).
+SECTOR_ROLLUPS: list[Rollup] = [_rollup(**_ALL_GROUPS | {"hierarchy_level": "sector"})]
+# Hierarchies whose children are fixed shares of their parent (a sector spread by one static skill mix): the
+# children are derived from the parent, never trained on (`moocast train` and `backtest` leave them out).
+DERIVED_HIERARCHIES = {source: f"{source}_sector_x_skill_group" for source in ("ons", "indeed")}
+
+
+def fixed_shares(series: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """parent, child, share: each child's share of its parent over the dates both have (sum of the child's values
+    over the sum of the parent's), for children that are fixed shares of their parent (DERIVED_HIERARCHIES).
+
+    series: series_id, ds, y; links: parent, child. Parents whose values sum to 0 get no shares."""
+    values = series.select("series_id", "ds", "y")
+    return (
+        links.join(values.rename({"series_id": "child"}), on="child")
+        .join(values.rename({"series_id": "parent", "y": "parent_y"}), on=["parent", "ds"])
+        .group_by("parent", "child")
+        .agg(pl.col("y").sum(), pl.col("parent_y").sum())
+        .filter(pl.col("parent_y") > 0)
+        .select("parent", "child", share=pl.col("y") / pl.col("parent_y"))
+        .sort("parent", "child")
+    )
+
+
+def derived_forecasts(forecasts: pl.DataFrame, shares: pl.DataFrame) -> pl.DataFrame:
+    """The children's forecasts: their parent's point forecast and interval bounds times the child's share (a
+    fixed share scales every quantile), the parent's model kept. forecasts: series_id, step, ds, yhat, lo_80,
+    hi_80, lo_95, hi_95, model; shares: parent, child, share. Returns the same columns for the children."""
+    scaled = ["yhat", "lo_80", "hi_80", "lo_95", "hi_95"]
+    return (
+        forecasts.rename({"series_id": "parent"})
+        .join(shares, on="parent")
+        .with_columns(pl.col(scaled) * pl.col("share"))
+        .select(pl.col("child").alias("series_id"), "step", "ds", *scaled, "model")
+        .sort("series_id", "step")
+    )

@@ -13,15 +13,15 @@ ENTRY_MAJOR_GROUPS = ("4", "5", "6", "7", "8", "9")
 
 
 def occupation_demand(counts: pl.DataFrame, weights: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame:
-    """Vacancies by ESCO occupation. counts: kldb, value; weights: kldb, occupation_uri, weight (each KldB group's
-    weights sum to 1, `kldb_occupation_weights`); occupations: occupation_uri. Without counts (no BA statistics)
-    every occupation weighs 1. Returns occupation_uri, demand."""
+    """Vacancies by ESCO occupation. counts: class_code, value; weights: class_code, occupation_uri, weight
+    (each class's weights sum to 1, `isco_occupation_weights`); occupations: occupation_uri. Without counts (no
+    BA statistics) every occupation weighs 1. Returns occupation_uri, demand."""
     if counts.is_empty():
         return occupations.select("occupation_uri", demand=pl.lit(1.0)).sort("occupation_uri")
     return (
-        counts.group_by("kldb")
+        counts.group_by("class_code")
         .agg(pl.col("value").sum())
-        .join(weights, on="kldb")
+        .join(weights, on="class_code")
         .group_by("occupation_uri")
         .agg((pl.col("value") * pl.col("weight")).sum().alias("demand"))
         .sort("occupation_uri")

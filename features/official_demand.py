@@ -1,70 +1,81 @@
-"""Official vacancy counts by occupation turned into skill demand (pure polars).
+"""Official vacancy counts by class (occupation group or sector) turned into skill demand (pure polars).
 
-Route: BA occupation group (KldB 2010, 3 digits) -> ISCO-08 unit groups (the BA crosswalk's shares) -> the ESCO
-occupations of each unit group (equal shares; a unit group without ESCO occupations falls back to the ESCO
-occupations of its 3-digit minor group) -> each occupation's skill mix (ESCO essential and optional skills).
-Every vacancy is spread over skills with weights that sum to 1, so skill-group demand adds up to the vacancies.
+A class is whatever the statistics count vacancies by: a BA occupation group (KldB 2010, 3 digits), an ONS
+SIC 2007 section, an Indeed occupational sector. Each class gets weights over ESCO occupations that sum to 1
+(BA: KldB -> ISCO-08 unit groups by the BA crosswalk's shares -> the ESCO occupations of each unit group, equal
+shares, a unit group without ESCO occupations falling back to its 3-digit minor group; sectors:
+features/sector_occupations.py), then each occupation's skill mix (ESCO essential and optional skills). Every
+vacancy is spread over skills with weights that sum to 1, so skill-group demand adds up to the vacancies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 
-def kldb_occupation_weights(kldb_isco: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame:
-    """Weight of each ESCO occupation in each KldB group; weights of a group sum to 1.
+def isco_occupation_weights(class_isco: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame:
+    """Weight of each ESCO occupation in each class linked to ISCO-08 unit groups; weights of a class sum to 1.
 
-    kldb_isco: kldb, isco, weight (the crosswalk's share of the KldB group in the ISCO unit group).
-    occupations: occupation_uri, isco_group (4 digits). Returns kldb, occupation_uri, weight."""
+    class_isco: class_code, isco, weight (e.g. the BA crosswalk's share of a KldB group in the ISCO unit group).
+    occupations: occupation_uri, isco_group (4 digits). Returns class_code, occupation_uri, weight."""
     by_unit = occupations.select("occupation_uri", pl.col("isco_group").alias("isco"))
     by_minor = occupations.select("occupation_uri", pl.col("isco_group").str.slice(0, 3).alias("minor"))
-    exact = kldb_isco.join(by_unit, on="isco")
-    missing = kldb_isco.join(by_unit, on="isco", how="anti").with_columns(minor=pl.col("isco").str.slice(0, 3))
+    exact = class_isco.join(by_unit, on="isco")
+    missing = class_isco.join(by_unit, on="isco", how="anti").with_columns(minor=pl.col("isco").str.slice(0, 3))
     fallback = missing.join(by_minor, on="minor").drop("minor")
     linked = pl.concat([exact, fallback.select(exact.columns)])
+    return normalized_weights(linked.with_columns(weight=pl.col("weight") / pl.len().over("class_code", "isco")))
+
+
+def normalized_weights(links: pl.DataFrame) -> pl.DataFrame:
+    """class_code, occupation_uri, weight summed per pair and scaled so that each class's weights sum to 1."""
     return (
-        linked.with_columns(weight=pl.col("weight") / pl.len().over("kldb", "isco"))
-        .group_by("kldb", "occupation_uri")
+        links.group_by("class_code", "occupation_uri")
         .agg(pl.col("weight").sum())
-        .with_columns(pl.col("weight") / pl.col("weight").sum().over("kldb"))
-        .sort("kldb", "occupation_uri")
+        .with_columns(pl.col("weight") / pl.col("weight").sum().over("class_code"))
+        .sort("class_code", "occupation_uri")
     )
 
 
 def class_mix(weights: pl.DataFrame, occupation_mix: pl.DataFrame, key: str) -> pl.DataFrame:
-    """Share of each skill or skill group (`key`) in each KldB group.
+    """Share of each skill or skill group (`key`) in each class.
 
-    weights: kldb, occupation_uri, weight; occupation_mix: occupation_uri, `key`, share."""
+    weights: class_code, occupation_uri, weight; occupation_mix: occupation_uri, `key`, share."""
     return (
         weights.join(occupation_mix, on="occupation_uri")
-        .group_by("kldb", key)
+        .group_by("class_code", key)
         .agg((pl.col("weight") * pl.col("share")).sum().alias("share"))
-        .with_columns(pl.col("share") / pl.col("share").sum().over("kldb"))
-        .sort("kldb", key)
+        .with_columns(pl.col("share") / pl.col("share").sum().over("class_code"))
+        .sort("class_code", key)
     )
 
 
-def distributed_demand(counts: pl.DataFrame, mix: pl.DataFrame, key: str) -> pl.DataFrame:
-    """Counts by region x KldB group x period spread over `key` (skill or skill group) by the group's mix.
+def distributed_demand(
+    counts: pl.DataFrame, mix: pl.DataFrame, key: str, by: Sequence[str] = ("region",)
+) -> pl.DataFrame:
+    """Counts by class x period spread over `key` (skill or skill group) by the class's mix, summed over the
+    classes within each `by` (pass "class_code" in `by` to keep the classes apart).
 
-    counts: region, kldb, ds, value; mix: kldb, `key`, share. Returns region, `key`, ds, y; counts of KldB
-    groups the mix does not know are left out (see `unmapped_classes`)."""
+    counts: `by` columns, class_code, ds, value; mix: class_code, `key`, share. Returns `by`, `key`, ds, y;
+    counts of classes the mix does not know are left out (see `unmapped_classes`)."""
     return (
         counts.lazy()
         .filter(pl.col("value") > 0)
-        .join(mix.lazy(), on="kldb")
-        .group_by("region", key, "ds")
+        .join(mix.lazy(), on="class_code")
+        .group_by(*by, key, "ds")
         .agg((pl.col("value") * pl.col("share")).sum().alias("y"))
-        .sort("region", key, "ds")
+        .sort(*by, key, "ds")
         .collect()
     )
 
 
 def unmapped_classes(counts: pl.DataFrame, mix: pl.DataFrame) -> pl.DataFrame:
-    """KldB groups with counts but no skill mix, with their total count (kldb, value)."""
+    """Classes with counts but no skill mix, with their total count (class_code, value)."""
     return (
-        counts.join(mix.select("kldb").unique(), on="kldb", how="anti")
-        .group_by("kldb")
+        counts.join(mix.select("class_code").unique(), on="class_code", how="anti")
+        .group_by("class_code")
         .agg(pl.col("value").sum())
-        .sort("kldb")
+        .sort("class_code")
     )

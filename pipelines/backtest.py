@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from features.hierarchy import DERIVED_HIERARCHIES
 from models.backtest import Backtest, cross_validation
 from models.base import Forecaster, Panel
 from models.baselines import Naive, SeasonalNaive, WindowAverage
@@ -74,10 +75,13 @@ def panel_of(series: pl.DataFrame, freq: str | None, season: int | None, how: st
 def warehouse_panel(
     con: duckdb.DuckDBPyConnection, source: str, hierarchy_level: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(series, attributes) of the panel for one source (and hierarchy level)."""
+    """(series, attributes) of the panel for one source (and hierarchy level). Without a level, the series derived
+    as fixed shares of another (children of DERIVED_HIERARCHIES: ONS and Indeed sectors x skill groups) are left
+    out: their forecasts are their parent's times the share (pipelines/training.py)."""
     attributes = con.sql(
-        "SELECT * FROM series_attributes WHERE source = ? AND (? IS NULL OR hierarchy_level = ?)",
-        params=[source, hierarchy_level, hierarchy_level],
+        "SELECT * FROM series_attributes WHERE source = ? AND (? IS NULL OR hierarchy_level = ?) AND (? IS NOT NULL "
+        "OR series_id NOT IN (SELECT child FROM series_links WHERE list_contains(?, hierarchy)))",
+        params=[source, hierarchy_level, hierarchy_level, hierarchy_level, list(DERIVED_HIERARCHIES.values())],
     ).pl()
     if attributes.is_empty():
         raise ValueError(f"the panel has no series from {source!r}: run `moocast panel` first, or check --source")

@@ -9,7 +9,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from features.hierarchy import BA_ROLLUPS, ONS_ROLLUPS, hierarchy_links, rolled_up_demand
+from features.hierarchy import (
+    BA_ROLLUPS,
+    DERIVED_HIERARCHIES,
+    ONS_ROLLUPS,
+    SECTOR_ROLLUPS,
+    hierarchy_links,
+    rolled_up_demand,
+)
 from features.panel import (
     ALL,
     long_series,
@@ -19,6 +26,7 @@ from features.panel import (
     with_attributes,
 )
 from pipelines.extract import latest_esco_version
+from pipelines.panel_sectors import sector_skill_demand
 from pipelines.panel_sources import ba_demand, exogenous_features, frame_of, indeed_demand, ons_demand, skill_mixes
 from pipelines.warehouse import insert_frame, transaction
 
@@ -113,6 +121,8 @@ def build_panel(
     on_stage("ONS, Indeed, exogenous")
     ba_bottom = ba.filter((pl.col("hierarchy_level") == "skill_group") & (pl.col("region_level") == "district"))
     ons = ons_demand(con)
+    on_stage("ONS and Indeed sectors over skill groups")
+    sector_groups, sector_report = sector_skill_demand(con, version, mixes["occupation_groups"])
     demand = pl.concat(
         [
             ba,
@@ -121,6 +131,7 @@ def build_panel(
             reconciled_series(ba, postings, groups),
             ons,
             indeed_demand(con),
+            sector_groups,
         ]
     )
     series, attributes = long_series(demand)
@@ -128,6 +139,10 @@ def build_panel(
         [
             hierarchy_links(ba_bottom, BA_ROLLUPS, "ba_region_x_skill_group"),
             hierarchy_links(ons.filter(pl.col("hierarchy_level") == "sector"), ONS_ROLLUPS, "ons_sectors"),
+            *[
+                hierarchy_links(sector_groups.filter(pl.col("source") == source), SECTOR_ROLLUPS, hierarchy)
+                for source, hierarchy in DERIVED_HIERARCHIES.items()
+            ],
         ]
     )
     links = links.filter(pl.col("parent").is_in(attributes["series_id"].implode()))
@@ -148,4 +163,5 @@ def build_panel(
         "hierarchy_links": {h: n for h, n in links.group_by("hierarchy").len().sort("hierarchy").iter_rows()},
         "series_by_source": {f"{s}/{h}": n for s, h, n in by_source.iter_rows()},
         "ba_vacancies_without_skill_mix": round(unmapped, 3),
+        "sectors_over_skill_groups": sector_report,
     }

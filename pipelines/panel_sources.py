@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from features.official_demand import class_mix, distributed_demand, kldb_occupation_weights, unmapped_classes
+from features.official_demand import class_mix, distributed_demand, isco_occupation_weights, unmapped_classes
 from features.panel import ALL, monthly_means, with_attributes
 from features.skill_groups import occupation_group_shares, occupation_skill_shares, skill_group_shares
 
@@ -44,33 +44,37 @@ def skill_tree(con: duckdb.DuckDBPyConnection, version: str) -> tuple[pl.DataFra
     return broader, hierarchy
 
 
-
 def skill_group_mix(con: duckdb.DuckDBPyConnection, version: str) -> pl.DataFrame:
     """Share of each skill in each skill group of the panel's level (skill_uri, group_uri, share)."""
     return skill_group_shares(*skill_tree(con, version), SKILL_GROUP_LEVEL)
 
 
 def skill_mixes(con: duckdb.DuckDBPyConnection, version: str) -> dict[str, pl.DataFrame]:
-    """The ESCO-derived mixes: skill->group shares, occupation->skill and ->group shares, KldB->occupation."""
+    """The ESCO-derived mixes: skill->group shares, occupation->skill and ->group shares, KldB->occupation
+    weights and KldB->skill and ->group shares."""
     groups = skill_group_mix(con, version)
     relations = frame_of(
         con, "SELECT occupation_uri, skill_uri, relation_type FROM occupation_skills WHERE version = ?", [version]
     )
     occupation_skills = occupation_skill_shares(relations)
     crosswalk = frame_of(
-        con, "SELECT from_code AS kldb, to_code AS isco, weight FROM crosswalks WHERE crosswalk = 'kldb3_isco'", []
+        con,
+        "SELECT from_code AS class_code, to_code AS isco, weight FROM crosswalks WHERE crosswalk = 'kldb3_isco'",
+        [],
     )
     occupations = frame_of(
         con,
         "SELECT uri AS occupation_uri, isco_group FROM occupations WHERE version = ? AND isco_group IS NOT NULL",
         [version],
     )
-    weights = kldb_occupation_weights(crosswalk, occupations)
+    weights = isco_occupation_weights(crosswalk, occupations)
+    occupation_groups = occupation_group_shares(occupation_skills, groups)
     return {
         "skill_groups": groups,
         "occupation_skills": occupation_skills,
+        "occupation_groups": occupation_groups,
         "kldb_occupations": weights,
-        "kldb_groups": class_mix(weights, occupation_group_shares(occupation_skills, groups), "group_uri"),
+        "kldb_groups": class_mix(weights, occupation_groups, "group_uri"),
         "kldb_skills": class_mix(weights, occupation_skills, "skill_uri"),
     }
 
@@ -79,12 +83,12 @@ def ba_demand(con: duckdb.DuckDBPyConnection, mixes: dict[str, pl.DataFrame]) ->
     """BA district x skill group and Germany x skill series; and the vacancies no mix covers."""
     counts = frame_of(
         con,
-        "SELECT geo_code AS region, class_code AS kldb, period AS ds, value FROM labour_stats "
+        "SELECT geo_code AS region, class_code, period AS ds, value FROM labour_stats "
         "WHERE source = 'ba' AND indicator = 'vacancies_total'",
         [],
     )
     districts = distributed_demand(counts, mixes["kldb_groups"], "group_uri").rename({"group_uri": "skill_group"})
-    national = counts.group_by("kldb", "ds").agg(pl.col("value").sum()).with_columns(region=pl.lit("DE"))
+    national = counts.group_by("class_code", "ds").agg(pl.col("value").sum()).with_columns(region=pl.lit("DE"))
     main_group = (
         mixes["skill_groups"]
         .sort("share", "group_uri", descending=[True, False])

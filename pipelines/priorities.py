@@ -88,10 +88,10 @@ def _main_group(shares: pl.DataFrame, name: str) -> pl.DataFrame:
 
 
 def _last_year(con: duckdb.DuckDBPyConnection, indicator: str) -> pl.DataFrame:
-    """BA counts of the latest year: region, kldb, ds, value."""
+    """BA counts of the latest year: region, class_code (KldB group), ds, value."""
     return frame_of(
         con,
-        "SELECT geo_code AS region, class_code AS kldb, period AS ds, value FROM labour_stats WHERE source = 'ba' "
+        "SELECT geo_code AS region, class_code, period AS ds, value FROM labour_stats WHERE source = 'ba' "
         "AND indicator = ? AND period = (SELECT max(period) FROM labour_stats WHERE source = 'ba' AND indicator = ?)",
         [indicator, indicator],
     )
@@ -151,7 +151,7 @@ def demand_inputs(
         "SELECT uri AS occupation_uri, preferred_label AS label, isco_group FROM occupations WHERE version = ?",
         [version],
     )
-    by_occupation = occupation_demand(vacancies.select("kldb", "value"), mixes["kldb_occupations"], occupations)
+    by_occupation = occupation_demand(vacancies.select("class_code", "value"), mixes["kldb_occupations"], occupations)
     occupation_skills = mixes["occupation_skills"].rename({"skill_uri": "skill"})
     profile = skill_profile(by_occupation, mixes["occupation_skills"], occupations)
     on_stage("jobseeker pressure")

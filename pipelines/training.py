@@ -26,6 +26,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.pyfunc import PythonModel
 from mlflow.tracking import MlflowClient
 
+from features.hierarchy import DERIVED_HIERARCHIES, derived_forecasts, fixed_shares
 from models.base import Panel
 from models.bundle import ForecastBundle, trained_bundle
 from models.coherent import reconciliation_scores, reconciliation_summary
@@ -142,6 +143,18 @@ def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series) -> pl.DataFra
     return links.filter(pl.col("parent").is_in(series.implode()))
 
 
+def derived_shares(con: duckdb.DuckDBPyConnection, parents: pl.Series) -> pl.DataFrame:
+    """parent, child, share of the derived series (DERIVED_HIERARCHIES) under `parents`."""
+    hierarchies = list(DERIVED_HIERARCHIES.values())
+    links = frame_of(con, "SELECT parent, child FROM series_links WHERE list_contains(?, hierarchy)", [hierarchies])
+    links = links.filter(pl.col("parent").is_in(parents.implode()))
+    con.register("derived_links", links.to_arrow())
+    series = frame_of(con, "SELECT series_id, ds, y FROM series WHERE series_id IN (SELECT parent FROM derived_links "
+                      "UNION SELECT child FROM derived_links)", [])  # fmt: skip
+    con.unregister("derived_links")
+    return fixed_shares(series, links)
+
+
 def model_versions(settings: Settings, source: str) -> list[dict[str, Any]]:
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
@@ -179,8 +192,9 @@ def promoted(settings: Settings, source: str, version: str | None) -> dict[str, 
 
 def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, source: str,
                        horizon: int | None) -> dict[str, Any]:  # fmt: skip
-    """The champion's forecasts with intervals for every series it knows, written to `forecasts` in one
-    transaction (replacing that model's earlier forecasts)."""
+    """The champion's forecasts with intervals for every series it knows, and for the series derived from them
+    as fixed shares (DERIVED_HIERARCHIES: their parent's forecast times the share), written to `forecasts` in
+    one transaction (replacing that model's earlier forecasts)."""
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
     champion = _champion_version(client, name)
@@ -188,8 +202,9 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
         raise ValueError(f"{name} has no @{CHAMPION}: run `moocast train --source {source}` first")
     bundle: ForecastBundle = mlflow.pyfunc.load_model(f"models:/{name}@{CHAMPION}").unwrap_python_model().bundle
     h = horizon or frequency_named(bundle.config["freq"]).horizon
+    predicted = bundle.predict(h)
     rows = (
-        bundle.predict(h)
+        pl.concat([predicted, derived_forecasts(predicted, derived_shares(con, predicted["series_id"].unique()))])
         .rename({"model": "chosen_model"})
         .with_columns(
             model_name=pl.lit(name), model_version=pl.lit(str(champion.version)), created_at=pl.lit(datetime.now())

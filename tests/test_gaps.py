@@ -64,9 +64,9 @@ def test_jobseeker_pressure_is_relative_to_all_regions() -> None:
 
 
 def test_occupation_demand_skill_profile_and_within_group_shares() -> None:
-    counts = pl.DataFrame({"kldb": ["k1", "k1", "k2"], "value": [6.0, 4.0, 5.0]})
+    counts = pl.DataFrame({"class_code": ["k1", "k1", "k2"], "value": [6.0, 4.0, 5.0]})
     weights = pl.DataFrame(
-        {"kldb": ["k1", "k1", "k2"], "occupation_uri": ["o1", "o2", "o2"], "weight": [0.5, 0.5, 1.0]}
+        {"class_code": ["k1", "k1", "k2"], "occupation_uri": ["o1", "o2", "o2"], "weight": [0.5, 0.5, 1.0]}
     )
     occupations = pl.DataFrame({"occupation_uri": ["o1", "o2"], "isco_group": ["2511", "5131"]})
     demand = occupation_demand(counts, weights, occupations)

@@ -1,5 +1,6 @@
-"""`moocast extract` then `moocast panel` on the real inputs: series for every BA district x skill group and
-every ONS/Indeed sector, official volumes kept, exogenous features present, a re-run gives the same panel."""
+"""`moocast extract` then `moocast panel` on the real inputs: series for every BA district x skill group, every
+ONS/Indeed sector and every ONS/Indeed sector x skill group, official volumes kept, hierarchies that add up,
+exogenous features present, a re-run gives the same panel."""
 
 import shutil
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from features.sector_occupations import SIC_KNOWLEDGE
 from pipelines.warehouse import connect
 from tests.conftest import moocast_json
 
@@ -47,19 +49,42 @@ def test_panel_on_real_data(tmp_path: Path, ingested: tuple[Path, dict[str, Any]
                 "SELECT count(*) FROM series_attributes WHERE source = ? AND hierarchy_level = 'sector'", source
             )
             assert sectors == panel > 10
+            # every sector present in labour_stats has skill-group series, or is reported as unmapped
+            without = con.execute(
+                "SELECT DISTINCT class_code FROM labour_stats l WHERE source = ? AND class_scheme = ? AND NOT EXISTS "
+                "(SELECT 1 FROM series_attributes a WHERE a.source = l.source AND a.region = l.geo_code "
+                "AND a.sector = l.class_code AND a.hierarchy_level = 'skill_group') ORDER BY 1",
+                [source, scheme],
+            ).fetchall()
+            report = first["sectors_over_skill_groups"][source]
+            assert [row[0] for row in without] == report["unmapped"] == []
+            assert report["mapped"] == report["sectors"] > 10 and report["value_mapped_share"] == 1.0
+            assert one("SELECT count(DISTINCT skill_group) FROM series_attributes WHERE source = ? "
+                       "AND hierarchy_level = 'skill_group'", source) > 10  # fmt: skip
+        knowledge = {row[0] for row in con.execute("SELECT DISTINCT element_name FROM onet_elements "
+                                                   "WHERE domain = 'knowledge'").fetchall()}  # fmt: skip
+        assert {area for profiles in SIC_KNOWLEDGE.values() for p in profiles for area in p} <= knowledge
         # the official volume is kept: skill-group series add up to the vacancies the crosswalk covers
         spread = one("SELECT sum(y) FROM series JOIN series_attributes USING (series_id) WHERE source = 'ba' "
                      "AND hierarchy_level = 'skill_group' AND region_level = 'district'")  # fmt: skip
         vacancies = one("SELECT sum(value) FROM labour_stats WHERE indicator = 'vacancies_total'")
         assert spread == pytest.approx(vacancies - first["ba_vacancies_without_skill_mix"], rel=1e-9)
         # BA parents (states, Germany, all skill groups) are the sums of their district x group children
-        assert first["hierarchy_links"] == {"ba_region_x_skill_group": 5 * 401 * groups, "ons_sectors": 18}
-        worst = one(
-            "SELECT max(abs(p.y - c.y)) FROM series p JOIN (SELECT l.parent, s.ds, sum(s.y) AS y FROM series_links l "
-            "JOIN series s ON s.series_id = l.child WHERE l.hierarchy = 'ba_region_x_skill_group' GROUP BY ALL) c "
-            "ON c.parent = p.series_id AND c.ds = p.ds"
-        )
-        assert worst < 1e-6
+        spread = {s: one("SELECT count(*) FROM series_attributes WHERE source = ? AND hierarchy_level = 'skill_group'",
+                         s) for s in ("ons", "indeed")}  # fmt: skip
+        assert first["hierarchy_links"] == {
+            "ba_region_x_skill_group": 5 * 401 * groups, "ons_sectors": 18,
+            "ons_sector_x_skill_group": spread["ons"], "indeed_sector_x_skill_group": spread["indeed"],
+        }  # fmt: skip
+        # sector x skill-group series add up to their (published) sector series, as BA children to their parents
+        for hierarchy in ("ba_region_x_skill_group", "ons_sector_x_skill_group", "indeed_sector_x_skill_group"):
+            worst = one(
+                "SELECT max(abs(p.y - c.y) / greatest(abs(p.y), 1)) FROM series p JOIN (SELECT l.parent, s.ds, "
+                "sum(s.y) AS y FROM series_links l JOIN series s ON s.series_id = l.child WHERE l.hierarchy = ? "
+                "GROUP BY ALL) c ON c.parent = p.series_id AND c.ds = p.ds",
+                hierarchy,
+            )
+            assert worst < 1e-9
         assert one("SELECT count(*) FROM series_attributes WHERE source = 'postings'") > 0
         names = {row[0] for row in con.execute("SELECT DISTINCT name FROM series_exogenous").fetchall()}
         assert names == {"unemployed", "ai_share", "remote_share", "wage_growth"}

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from features.official_demand import class_mix, distributed_demand, kldb_occupation_weights, unmapped_classes
+from features.official_demand import class_mix, distributed_demand, isco_occupation_weights, unmapped_classes
 from features.panel import (
     long_series,
     monthly_means,
@@ -56,15 +56,17 @@ def test_occupation_mixes_weight_essential_over_optional() -> None:
     assert dict(zip(groups["group_uri"], groups["share"], strict=True)) == pytest.approx({"S1": 5 / 6, "S2": 1 / 6})
 
 
-def test_kldb_occupation_weights_split_and_fall_back_to_the_minor_group() -> None:
-    crosswalk = pl.DataFrame({"kldb": ["111", "111", "222"], "isco": ["2132", "6111", "7119"], "weight": [0.5, 0.5, 1]})
+def test_isco_occupation_weights_split_and_fall_back_to_the_minor_group() -> None:
+    crosswalk = pl.DataFrame(
+        {"class_code": ["111", "111", "222"], "isco": ["2132", "6111", "7119"], "weight": [0.5, 0.5, 1]}
+    )
     occupations = pl.DataFrame(
         {"occupation_uri": ["o1", "o2", "o3", "o4"], "isco_group": ["2132", "2132", "6111", "7112"]}
     )
-    weights = kldb_occupation_weights(crosswalk, occupations)
+    weights = isco_occupation_weights(crosswalk, occupations)
     expected = pl.DataFrame(
         {
-            "kldb": ["111", "111", "111", "222"],
+            "class_code": ["111", "111", "111", "222"],
             "occupation_uri": ["o1", "o2", "o3", "o4"],
             "weight": [0.25, 0.25, 0.5, 1],
         }
@@ -73,7 +75,7 @@ def test_kldb_occupation_weights_split_and_fall_back_to_the_minor_group() -> Non
 
 
 def test_distributed_demand_keeps_the_volume_and_reports_what_it_cannot_map() -> None:
-    weights = pl.DataFrame({"kldb": ["111", "111"], "occupation_uri": ["o1", "o2"], "weight": [0.5, 0.5]})
+    weights = pl.DataFrame({"class_code": ["111", "111"], "occupation_uri": ["o1", "o2"], "weight": [0.5, 0.5]})
     mix = class_mix(
         weights,
         pl.DataFrame({"occupation_uri": ["o1", "o2", "o2"], "group_uri": ["S1", "S1", "S2"], "share": [1.0, 0.5, 0.5]}),
@@ -82,7 +84,7 @@ def test_distributed_demand_keeps_the_volume_and_reports_what_it_cannot_map() ->
     counts = pl.DataFrame(
         {
             "region": ["d1", "d1", "d2"],
-            "kldb": ["111", "999", "111"],
+            "class_code": ["111", "999", "111"],
             "ds": [date(2020, 1, 1)] * 3,
             "value": [40.0, 7.0, 0.0],
         }

@@ -102,3 +102,31 @@ def test_forecasts_are_coherent_over_the_panel_hierarchy(warehouse: Path) -> Non
         links = con.sql("SELECT parent, child FROM series_links").pl()
     assert served["series_id"].n_unique() == 9 and coherence_error(served, links) < 1e-6
     assert (served["lo_80"] >= 0).all()
+
+
+def test_sector_skill_groups_are_derived_not_trained(warehouse: Path) -> None:
+    """Sector x skill-group series (children of a DERIVED_HIERARCHIES link) are left out of training; their
+    forecasts are the sector's times their fixed share, so they add up to it."""
+    with connect(warehouse) as con:
+        for group, share in (("S1", 0.3), ("S2", 0.7)):
+            child = f"ons|GB|B|ALL|{group}"
+            con.execute("INSERT INTO series SELECT ?, ds, y * ? FROM series WHERE series_id = 'ons|GB|B|ALL|ALL'",
+                        [child, share])  # fmt: skip
+            con.execute(
+                "INSERT INTO series_attributes SELECT ?, freq, region, region_level, sector, sector_scheme, "
+                "occupation, skill, ?, 'skill_group', source, route, unit FROM series_attributes "
+                "WHERE series_id = 'ons|GB|B|ALL|ALL'",
+                [child, group],
+            )
+            con.execute("INSERT INTO series_links VALUES ('ons_sector_x_skill_group', 'ons|GB|B|ALL|ALL', ?)", [child])
+    trained = _json(warehouse, "train", "--models", "naive,seasonal_naive", "--horizon", "6", "--json")
+    assert trained["backtest"]["series"] == 8
+    assert _json(warehouse, "forecast", "--json")["series"] == 10
+    with connect(warehouse, read_only=True) as con:
+        served = con.sql("SELECT series_id, step, yhat, lo_80, hi_95, chosen_model FROM forecasts").pl()
+        links = con.sql("SELECT parent, child FROM series_links").pl()
+    assert coherence_error(served, links) < 1e-9
+    parent = served.filter(pl.col("series_id") == "ons|GB|B|ALL|ALL").sort("step")
+    child = served.filter(pl.col("series_id") == "ons|GB|B|ALL|S1").sort("step")
+    assert child["hi_95"].to_list() == pytest.approx((parent["hi_95"] * 0.3).to_list())
+    assert child["chosen_model"].to_list() == parent["chosen_model"].to_list()

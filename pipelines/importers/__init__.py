@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.importers import ba, courses, crosswalks, esco, eurostat, indeed, onet, ons, postings
+from pipelines.importers import ba, courses, crosswalks, esco, eurostat, indeed, indeed_titles, onet, ons, postings
 from pipelines.importers.base import KIND_FOLDERS, Format
 
 FORMATS: list[Format] = [
-    *esco.FORMATS, *onet.FORMATS, *crosswalks.FORMATS,
+    *esco.FORMATS,
+    *onet.FORMATS,
+    *crosswalks.FORMATS,
     *postings.FORMATS,
-    *ba.FORMATS, *ons.FORMATS, *indeed.FORMATS, *eurostat.FORMATS,
+    *ba.FORMATS,
+    *ons.FORMATS,
+    *indeed.FORMATS,
+    *indeed_titles.FORMATS,
+    *eurostat.FORMATS,
     *courses.FORMATS,
 ]
 KINDS = tuple(KIND_FOLDERS)
