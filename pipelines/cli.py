@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import sys
 from enum import StrEnum
@@ -56,6 +58,10 @@ def main(
         show_default=False)] = None,
 ) -> None:
     """Global options; settings are validated here, before any work."""
+    # At exit Python's collector walks every object still alive, again and again as modules are torn down (a
+    # second for an ingest, whose GX leaves many): frozen objects are left out. Registered once per process.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     given: dict[str, Any] = {k: v for k, v in {"inputs": inputs, "warehouse": warehouse}.items() if v is not None}
     try:
         ctx.obj = Settings(**given)
