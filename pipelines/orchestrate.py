@@ -10,7 +10,6 @@ import duckdb
 from pipelines.importers import KINDS, format_named, format_of, sources_found
 from pipelines.importers.base import Format
 from pipelines.ingest import RunReport, load_batch
-from pipelines.validation import start_gx_import
 from pipelines.warehouse import table_names
 
 
@@ -41,8 +40,6 @@ def ingest_sources(
 ) -> list[RunReport]:
     """Read, validate and load each source in its own transaction; stops at the first unreadable one."""
     tables = table_names(con)
-    if sources:
-        start_gx_import()
     reports = []
     for fmt, path in sources:
         report = load_batch(con, fmt.read(path), tables)

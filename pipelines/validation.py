@@ -6,11 +6,9 @@ GX is imported (and the expectations built) only when a suite runs: commands tha
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -125,14 +123,6 @@ def rejected_rows(frame: pl.DataFrame, rules: Sequence[Rule], raw_columns: Seque
     if not parts:
         return pl.DataFrame(schema=QUARANTINE_COLUMNS)
     return pl.concat(parts).cast(QUARANTINE_COLUMNS)  # type: ignore[arg-type]
-
-
-def start_gx_import() -> None:
-    """Import GX in a background thread: an ingest starts it before reading its inputs, so that the import
-    (seconds of Python) overlaps the reading; the first suite then finds GX imported, or waits for the import
-    to end (Python's import lock). A daemon thread: a command that ends first does not wait for it."""
-    importing = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
-    importing.start()
 
 
 @dataclass(frozen=True)
