@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -19,13 +21,14 @@ from pipelines.cli_forecast import backtest, forecast, models_app, retrain, trai
 from pipelines.cli_priorities import priorities
 from pipelines.cli_serve import publish, serve
 from pipelines.cli_skills import code, eval_extraction, eval_occupations, extract, panel
-from pipelines.ingest import RunReport
-from pipelines.orchestrate import ingest_sources, planned_sources
 from pipelines.readers import InputError
 from pipelines.reports import validation_report_path
 from pipelines.settings import Settings
 from pipelines.status import warehouse_status
 from pipelines.warehouse import connect
+
+if TYPE_CHECKING:
+    from pipelines.ingest import RunReport
 
 app = typer.Typer(
     help="moocast: forecast skills demand from job postings and labour statistics, and rank the MOOCs "
@@ -55,6 +58,10 @@ def main(
         show_default=False)] = None,
 ) -> None:
     """Global options; settings are validated here, before any work."""
+    # At exit Python's collector walks every object still alive, again and again as modules are torn down (a
+    # second for an ingest, whose GX leaves many): frozen objects are left out. Registered once per process.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     given: dict[str, Any] = {k: v for k, v in {"inputs": inputs, "warehouse": warehouse}.items() if v is not None}
     try:
         ctx.obj = Settings(**given)
@@ -77,6 +84,8 @@ def _print_reports(reports: list[RunReport]) -> None:
 def run_ingest(settings: Settings, kind: str, paths: list[Path], format_name: str | None,
                quiet: bool) -> list[RunReport]:
     """Ingest with a progress bar on stderr; InputError and bad arguments become clear exits."""
+    from pipelines.orchestrate import ingest_sources, planned_sources  # the importers, only where they are used
+
     try:
         sources = planned_sources(settings.inputs, kind, paths, format_name)
     except (ValueError, FileNotFoundError) as error:

@@ -24,6 +24,15 @@ def test_help_teaches_the_commands(cli: CliRunner) -> None:
     assert "quarantined" in cli.invoke(app, ["ingest", "--help"]).output
 
 
+def test_start_up_imports_no_heavy_library() -> None:
+    """Every command pays for the CLI's imports: GX (seconds), the forecasting and serving stacks load only in
+    the commands that use them."""
+    heavy = ("great_expectations", "pandas", "scipy", "mlflow", "lightgbm", "prophet", "fastapi", "uvicorn")
+    code = f"import sys, pipelines.cli; print(*[m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == []
+
+
 def test_bad_settings_fail_at_start_up(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["--inputs", str(tmp_path / "nowhere"), "status"])
     assert result.exit_code == 2

@@ -1,4 +1,5 @@
-"""A killed ingest (kill -9 at several moments) leaves the warehouse as it was; the next run completes."""
+"""A killed ingest (kill -9 at several moments) or a failing suite leaves the warehouse as it was; the next run
+completes."""
 
 import os
 import signal
@@ -7,10 +8,16 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+import polars as pl
 import pytest
 
+from pipelines import ingest
+from pipelines.ingest import Batch, Staged, load_batch
+from pipelines.readers import InputError, with_position
 from pipelines.synthetic import write_generated_postings
-from pipelines.warehouse import connect
+from pipelines.validation import Expectation, Rule
+from pipelines.warehouse import connect, table_names
 
 
 def _snapshot(warehouse: Path) -> tuple[int, int, int]:
@@ -55,3 +62,22 @@ def test_kill_9_mid_ingest_leaves_the_warehouse_as_it_was(tmp_path: Path, feeds:
         assert after == before or after[0] == before[0] + 150_000
     assert _ingest(warehouse, big).wait(300) == 0
     assert _snapshot(warehouse)[0] == before[0] + 150_000
+
+
+def test_a_suite_failing_on_a_later_chunk_loads_nothing(con: duckdb.DuckDBPyConnection,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Suites run on their own chunks beside the inserts: one that fails after earlier chunks were inserted
+    still rolls the whole load back."""
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 40)
+    monkeypatch.setattr(ingest, "CHECK_ROWS", 100)
+    con.execute("CREATE TABLE items (item VARCHAR, file VARCHAR, record BIGINT)")
+    items: list[str | None] = [f"item {n}" for n in range(300)]
+    items[250] = None  # passes the polars rule below, not its GX expectation
+    frame = with_position(pl.DataFrame({"item": items}, schema={"item": pl.String}), Path("items.csv"))
+    lenient = Rule("item", "never quarantined", pl.lit(True),
+                   Expectation("ExpectColumnValuesToNotBeNull", {"column": "item"}))
+    batch = Batch("test", "items", "items.csv", [], "sum", [Staged("items", frame, [lenient])])
+    with pytest.raises(InputError, match=r"validation suite items\.items failed"):
+        load_batch(con, batch, table_names(con))
+    assert con.execute("SELECT count(*) FROM items").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (0,)
