@@ -191,6 +191,13 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[s
         )
         _record_run(con, report, batch.checksum, started)
         con.execute("COMMIT")
+    except duckdb.ConstraintException as error:
+        con.execute("ROLLBACK")
+        raise InputError(
+            batch.source,
+            f"{error}: these rows were already loaded from another source (the same ESCO version from another "
+            "folder, say); load a new version, or the same source again",
+        ) from None
     except BaseException:
         con.execute("ROLLBACK")
         raise

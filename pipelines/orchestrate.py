@@ -16,8 +16,12 @@ from pipelines.warehouse import table_names
 def planned_sources(
     inputs: Path, kind: str, paths: Sequence[Path] = (), format_name: str | None = None
 ) -> list[tuple[Format, Path]]:
-    """(format, source) pairs to ingest: the given paths, or everything of the kind under `inputs`."""
+    """(format, source) pairs to ingest: the given paths, or everything of the kind under `inputs`. Paths are
+    made absolute (symbolic links resolved), so a file named relatively in one run and absolutely in the next is
+    the same source, whose reload replaces its rows or finds it unchanged."""
     kinds = KINDS if kind == "all" else (kind,)
+    paths = [path.resolve() for path in paths]
+    inputs = inputs.resolve()
     if paths:
         if kind == "all":
             raise ValueError("`ingest all` walks the inputs folder; give paths to a specific kind instead")

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
@@ -65,3 +66,17 @@ def test_unreadable_file_is_a_clear_cli_error(tmp_path: Path, inputs: Path) -> N
     assert result.returncode == 1
     assert str(bad) in result.stderr and "missing required column" in result.stderr
     assert "warehouse is as it was" in result.stderr
+
+
+def test_a_file_named_relatively_then_absolutely_is_one_source(tmp_path: Path, inputs: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    write_generated_postings(tmp_path / "feed.csv", 200, seed=5)
+    monkeypatch.chdir(tmp_path)
+    warehouse = str(tmp_path / "w.duckdb")
+    args = ["--inputs", str(inputs), "--warehouse", warehouse, "ingest", "postings"]
+    runs = [
+        json.loads(CliRunner().invoke(app, [*args, feed, "--json"]).stdout)["runs"]
+        for feed in ("feed.csv", str(tmp_path / "feed.csv"))
+    ]
+    assert [run[0]["status"] for run in runs] == ["loaded", "unchanged"]
+    assert runs[0][0]["source"] == runs[1][0]["source"] == str((tmp_path / "feed.csv").resolve())

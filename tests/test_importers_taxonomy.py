@@ -151,6 +151,17 @@ def test_bad_esco_rows_are_quarantined_with_file_line_and_field(
         (0, f"{SKILL}g0", "S", "skills")]
 
 
+def test_the_same_version_from_another_folder_is_a_clear_error(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    _ingest(con, "esco", _write(tmp_path / "esco_v9.9_en", ESCO_FILES))
+    before = {table: _one(con, f"SELECT count(*) FROM {table}") for table in TABLES}
+    (tmp_path / "copy").mkdir()
+    with pytest.raises(InputError, match=r"copy/esco_v9\.9_en: .*already loaded from another source"):
+        _ingest(con, "esco", _write(tmp_path / "copy" / "esco_v9.9_en", ESCO_FILES))
+    assert {table: _one(con, f"SELECT count(*) FROM {table}") for table in TABLES} == before
+
+
 def test_translation_needs_its_english_version(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     french = _write(tmp_path / "esco_v9.9_fr", {
         "occupations_fr.csv": "conceptUri,iscoGroup,preferredLabel,altLabels\n"
