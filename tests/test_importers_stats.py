@@ -49,7 +49,8 @@ def test_stats_sources_found(inputs: Path) -> None:
     assert [p for f, p in found if f == "ons"] == ["vacancy.csv", "vacancy_by_industry.csv"]
     indeed = [p for f, p in found if f == "indeed"]
     assert len(indeed) == 24 and "sector-job-title-examples.csv" not in indeed
-    assert {f for f, _ in found} == {"ba", "ons", "indeed"}
+    assert [p for f, p in found if f == "indeed_sector_titles"] == ["sector-job-title-examples.csv"]
+    assert {f for f, _ in found} == {"ba", "ons", "indeed", "indeed_sector_titles"}
     assert format_of(inputs / BA / "jobs.parquet", "stats").name == "ba"
     assert format_of(inputs / INDEED / "wage_tracker/posted-wage-growth-by-sector.csv.gz", "stats").name == "indeed"
 
