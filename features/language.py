@@ -77,9 +77,15 @@ def _detector(low_accuracy: bool) -> LanguageDetector:
 
 
 @cache
+def _quick_languages() -> dict[str, Language]:
+    """The candidate languages by py3langid's code."""
+    return {QUICK_CODES.get(name, _iso(getattr(Language, name))): getattr(Language, name) for name in EUROPEAN}
+
+
+@cache
 def _quick_identifier() -> LanguageIdentifier:
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages([QUICK_CODES.get(name, _iso(getattr(Language, name))) for name in EUROPEAN])
+    identifier.set_languages(list(_quick_languages()))
     return identifier
 
 
@@ -89,9 +95,8 @@ def _iso(language: Language) -> str:
 
 def _quick_best(samples: list[str]) -> list[tuple[Language, float]]:
     """py3langid's top language and its probability (normalised over EUROPEAN) per sample."""
-    by_code = {QUICK_CODES.get(name, _iso(getattr(Language, name))): getattr(Language, name) for name in EUROPEAN}
-    identifier = _quick_identifier()
-    return [(by_code[code], float(p)) for code, p in map(identifier.classify, samples)]
+    languages, identifier = _quick_languages(), _quick_identifier()
+    return [(languages[code], float(p)) for code, p in map(identifier.classify, samples)]
 
 
 def _best(samples: list[str], low_accuracy: bool) -> list[tuple[Language | None, float]]:
@@ -114,14 +119,14 @@ def detected_languages(texts: Iterable[str]) -> list[tuple[str | None, float]]:
     short = [i for i, text in enumerate(given) if len(text) < FIRST_SAMPLE_CHARS]
     for i, quick in zip(long, _quick_best([given[i][:FIRST_SAMPLE_CHARS] for i in long]), strict=True):
         best[i] = quick
-    long = [i for i in long if best[i][1] < QUICK_SURE]
+    undecided = [i for i in long if best[i][1] < QUICK_SURE]
     for indices, samples, low_accuracy in (
-        (long, [given[i][:FIRST_SAMPLE_CHARS] for i in long], True),
+        (undecided, [given[i][:FIRST_SAMPLE_CHARS] for i in undecided], True),
         (short, [given[i] for i in short], False),
     ):
         for i, found in zip(indices, _best(samples, low_accuracy), strict=True):
             best[i] = found
-    unsure = [i for i in long if best[i][1] < SURE and len(given[i]) > FIRST_SAMPLE_CHARS]
+    unsure = [i for i in undecided if best[i][1] < SURE and len(given[i]) > FIRST_SAMPLE_CHARS]
     for i, again in zip(unsure, _best([given[i][:SAMPLE_CHARS] for i in unsure], True), strict=True):
         best[i] = again
     return [
