@@ -148,10 +148,9 @@ def derived_shares(con: duckdb.DuckDBPyConnection, parents: pl.Series) -> pl.Dat
     hierarchies = list(DERIVED_HIERARCHIES.values())
     links = frame_of(con, "SELECT parent, child FROM series_links WHERE list_contains(?, hierarchy)", [hierarchies])
     links = links.filter(pl.col("parent").is_in(parents.implode()))
-    con.register("derived_links", links.to_arrow())
-    series = frame_of(con, "SELECT series_id, ds, y FROM series WHERE series_id IN (SELECT parent FROM derived_links "
-                      "UNION SELECT child FROM derived_links)", [])  # fmt: skip
-    con.unregister("derived_links")
+    ids = pl.concat([links["parent"], links["child"]]).unique().to_list()
+    query = "SELECT series_id, ds, y FROM series WHERE series_id IN (SELECT unnest(?::VARCHAR[]))"
+    series = frame_of(con, query, [ids])
     return fixed_shares(series, links)
 
 
