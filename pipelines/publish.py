@@ -74,9 +74,10 @@ _TABLES: list[tuple[str, str]] = [
      "FROM concept_labels l WHERE l.version = $version AND l.concept_kind IN ('skill', 'skill_group')"),
     ("concepts", "SELECT c.uri, c.kind, c.label, coalesce(n.series, 0) AS series FROM (SELECT uri, 'skill' AS "
      "kind, preferred_label AS label FROM skills WHERE version = $version UNION ALL SELECT uri, 'skill_group', "
-     "preferred_label FROM skill_groups WHERE version = $version) c LEFT JOIN (SELECT uri, count(*) AS series "
-     "FROM (SELECT skill AS uri FROM snap.series UNION ALL SELECT skill_group FROM snap.series) GROUP BY uri) n "
-     "USING (uri)"),
+     "preferred_label FROM skill_groups WHERE version = $version UNION ALL VALUES ('ALL', 'skill', 'all skills'), "
+     "('ALL', 'skill_group', 'all skill groups')) c LEFT JOIN (SELECT uri, kind, count(*) AS series FROM (SELECT "
+     "skill AS uri, 'skill' AS kind FROM snap.series UNION ALL SELECT skill_group, 'skill_group' FROM snap.series) "
+     "GROUP BY ALL) n USING (uri, kind)"),
     ("regions", "SELECT a.region AS code, any_value(coalesce(r.label, a.region)) AS label, "
      "any_value(a.region_level) AS level, count(*) AS series FROM snap.series a "
      "LEFT JOIN region_labels r ON r.code = a.region GROUP BY a.region ORDER BY a.region"),

@@ -83,6 +83,8 @@ def test_forecasts_filters_intervals_pages_and_csv(server: dict[str, Any]) -> No
     group = district["items"][0]["skill_group"]
     one = ok(server, "/v1/forecasts", region="01001", skill_group=group, horizon=1)
     assert one["total"] == 1 and one["items"][0]["step"] == 1 and one["items"][0]["skill_group"] == group
+    totals = ok(server, "/v1/forecasts", region="01001", skill_group="ALL", limit=1000)  # every group's sum
+    assert totals["total"] > 0 and {row["skill_group"] for row in totals["items"]} == {"ALL"}
 
     whole = ok(server, "/v1/forecasts", skill_group=group, limit=20)
     second = ok(server, "/v1/forecasts", skill_group=group, limit=10, offset=10)
