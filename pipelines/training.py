@@ -23,7 +23,6 @@ import duckdb
 import mlflow
 import polars as pl
 from mlflow.exceptions import MlflowException
-from mlflow.pyfunc import PythonModel
 from mlflow.tracking import MlflowClient
 
 from features.hierarchy import DERIVED_HIERARCHIES, derived_forecasts, fixed_shares
@@ -39,24 +38,15 @@ from pipelines.warehouse import insert_frame, transaction
 
 CHAMPION, PREVIOUS = "champion", "previous"
 CONFIG_TAG = "moocast.config"  # the training configuration as JSON, read back by the promotion gate
+BUNDLE_MODEL_CODE = str(Path(__file__).with_name("mlflow_bundle.py"))  # the pyfunc, logged as code
 ATTRIBUTE_COLUMNS = ["region", "region_level", "sector", "skill_group", "hierarchy_level"]
-
-
-class BundleModel(PythonModel):
-    """The bundle as an MLflow pyfunc: input a frame with column `h`, output its forecasts."""
-
-    def load_context(self, context: Any) -> None:
-        with open(context.artifacts["bundle"], "rb") as handle:
-            self.bundle: ForecastBundle = pickle.load(handle)
-
-    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
-        return self.bundle.predict(int(model_input["h"].iloc[0])).to_pandas()
 
 
 def tracking(settings: Settings) -> MlflowClient:
     """Point MLflow at MLFLOW_TRACKING_URI, else at the SQLite store under settings.mlruns."""
     uri = os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{settings.mlruns.resolve() / 'mlflow.db'}"
     settings.mlruns.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # a bar per model load, on stdout
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return MlflowClient(uri, uri)
@@ -115,7 +105,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         mlflow.log_artifact(str(data), "data")
         path = Path(tmp) / "bundle.pkl"
         path.write_bytes(pickle.dumps(bundle))
-        info = mlflow.pyfunc.log_model(name="model", python_model=BundleModel(), artifacts={"bundle": str(path)},
+        info = mlflow.pyfunc.log_model(name="model", python_model=BUNDLE_MODEL_CODE, artifacts={"bundle": str(path)},
                                        registered_model_name=name, pip_requirements=["moocast"])  # fmt: skip
         version = str(info.registered_model_version)
         selected = scores["models"]["selected"]["mase"]

@@ -4,7 +4,9 @@ import json
 from datetime import date
 from pathlib import Path
 
+import mlflow
 import numpy as np
+import pandas as pd
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -73,6 +75,10 @@ def test_train_gate_promote_rollback_and_forecast(warehouse: Path) -> None:
     assert (rows["lo_95"] >= 0).all() and (rows["lo_95"] <= rows["lo_80"]).all()
     assert ((rows["lo_80"] <= rows["yhat"]) & (rows["yhat"] <= rows["hi_80"]) & (rows["hi_80"] <= rows["hi_95"])).all()
     assert rows["ds"].min() == date(2023, 1, 1)
+    # the registered model is an ordinary MLflow pyfunc (logged as code): anyone can load it and forecast
+    model = mlflow.pyfunc.load_model("models:/moocast-ons@champion")
+    steps = model.predict(pd.DataFrame({"h": [3]}))
+    assert len(steps) == 8 * 3 and set(steps["series_id"]) == set(rows["series_id"]) and (steps["yhat"] >= 0).all()
 
 
 def test_rollback_without_history_is_a_clear_error(warehouse: Path) -> None:
