@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 
 import duckdb
@@ -17,6 +19,7 @@ from pipelines.readers import FILE, LINE, InputError, physical_lines
 from pipelines.validation import QUARANTINE_COLUMNS, Rule, SuiteResult, rejected_rows, suite_result
 
 CHUNK_ROWS = 100_000
+DERIVE_THREADS = 2  # chunks derived at once: fingerprints are the loading loop's longest step
 CHECK_ROWS = 250_000  # rows per GX suite: a suite costs ~0.2 s whatever its size, ~0.35 s more per 100,000 rows
 
 
@@ -205,16 +208,16 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known_tables: set[s
 
 
 def _derived_chunks(rows: pl.DataFrame, derive: Callable[[pl.DataFrame], pl.DataFrame]) -> Iterator[pl.DataFrame]:
-    """`derive(chunk)` of each chunk of CHUNK_ROWS rows, in order, computed in a worker thread one chunk ahead
-    of the caller (which inserts the current one: polars, numpy and DuckDB release the GIL meanwhile)."""
+    """`derive(chunk)` of each chunk of CHUNK_ROWS rows, in order, computed by DERIVE_THREADS worker threads that
+    keep as many chunks ahead of the caller (which inserts the current one: polars, numpy and DuckDB release the
+    GIL meanwhile)."""
     chunks = rows.iter_slices(CHUNK_ROWS) if rows.height else iter([rows])
-    with ThreadPoolExecutor(1, "derive") as deriving:
-        ahead = deriving.submit(derive, next(chunks))
-        for chunk in chunks:
-            following = deriving.submit(derive, chunk)
-            yield ahead.result()
-            ahead = following
-        yield ahead.result()
+    with ThreadPoolExecutor(DERIVE_THREADS, "derive") as deriving:
+        ahead = deque(deriving.submit(derive, chunk) for chunk in islice(chunks, DERIVE_THREADS))
+        while ahead:
+            derived = ahead.popleft().result()
+            ahead.extend(deriving.submit(derive, chunk) for chunk in islice(chunks, 1))
+            yield derived
 
 
 def _passed(checks: Iterable[Future[SuiteResult]], name: str, source: str) -> list[SuiteResult]:
