@@ -4,10 +4,11 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from models.base import Panel, load, save
 from models.frequency import FREQUENCIES
-from models.lightgbm_direct import DirectLightGBM, origin_features
+from models.lightgbm_direct import DirectLightGBM, origin_features, recency_weights
 
 MONTHLY = FREQUENCIES["M"]
 MONTHS = [date(2018 + m // 12, m % 12 + 1, 1) for m in range(48)]
@@ -30,6 +31,14 @@ def test_origin_features_are_changes_from_the_last_value_in_mase_units() -> None
     last = origin_features(series, scales, FREQUENCIES["A"]).row(3, named=True)  # annual: lags 1, 2, 3; rolls 2, 3
     assert (last["lag_1"], last["lag_2"], last["lag_3"]) == (-2.0, -1.5, -2.5)
     assert (last["roll_2"], last["roll_3"], last["level"]) == (-1.0, (11 / 3 - 6) / 2, 3.0)
+
+
+def test_recency_weights_halve_every_half_life() -> None:
+    back = pl.Series([2, 14, 26])  # origins 1, 13 and 25 months before the last observation
+    expected = [0.5 ** (1 / 12), 0.5 ** (13 / 12), 0.5 ** (25 / 12)]
+    assert recency_weights(back, 1.0, MONTHLY).tolist() == pytest.approx(expected, rel=1e-12)
+    assert recency_weights(pl.Series([1, 3]), 2.0, FREQUENCIES["A"]).tolist() == [1.0, 0.5]
+    assert recency_weights(back, None, MONTHLY) is None
 
 
 def test_flat_series_get_their_last_value() -> None:
