@@ -17,7 +17,13 @@ import polars as pl
 from models.base import Forecaster, Panel
 from models.intervals import scaled_error_quantiles, with_intervals
 from models.metrics import insample_scales, model_summary, window_scores
-from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts
+from models.selection import (
+    best_models,
+    ensemble_forecasts,
+    overall_best,
+    selected_forecasts,
+    selection_candidates,
+)
 
 CALIBRATION_WINDOWS = 2
 MIN_TRAIN = 3  # observations a series needs before its first window
@@ -93,7 +99,7 @@ def cross_validation(
         points = pl.concat([points, ensemble_forecasts(points, ensemble)])
     residuals = points.join(scales, on=["window", "series_id"]).drop_nulls("yhat")
     point_scores = window_scores(points.drop_nulls("yhat"), scales)
-    candidates = sorted(points["model"].unique().to_list())
+    candidates = selection_candidates(points["model"].unique().to_list())
     scored = []
     for window in range(calibration, total):
         earlier = residuals.filter(pl.col("window") < window)

@@ -14,7 +14,7 @@ from models.coherent import coherent_forecasts
 from models.intervals import with_intervals
 from models.metrics import insample_scales
 from models.reconciliation import METHODS
-from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts
+from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts, selection_candidates
 
 
 @dataclass
@@ -51,7 +51,7 @@ def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str],
                    reconciliation: str = "none") -> ForecastBundle:  # fmt: skip
     """Every candidate refit on all of `panel`; choices and quantiles from every window of `backtest`; the
     forecasts of `links`' hierarchies reconciled by `reconciliation` (chosen on the same backtest)."""
-    candidates = sorted(backtest.point_scores["model"].unique().to_list())
+    candidates = selection_candidates(backtest.point_scores["model"].unique().to_list())
     return ForecastBundle(
         models={name: factory().fit(panel) for name, factory in factories.items()},
         ensemble=ensemble if len(ensemble) > 1 else [],

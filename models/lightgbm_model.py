@@ -55,6 +55,29 @@ def lag_features(history: pl.DataFrame, freq: Frequency) -> pl.DataFrame:
     return history.with_columns(*lags, *rolls, *calendar)
 
 
+def attribute_codes(attributes: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, list[str]]]:
+    """(series_id + an integer code per string attribute, the values each code indexes) for categoricals."""
+    names = [c for c in attributes.columns if c != "series_id" and attributes[c].dtype == pl.String]
+    categories = {c: sorted(attributes[c].drop_nulls().unique().to_list()) for c in names}
+    codes = [
+        pl.col(c).replace_strict(values, list(range(len(values))), default=None, return_dtype=pl.Int32)
+        for c, values in categories.items()
+    ]
+    return attributes.select("series_id", *codes), categories
+
+
+def lagged_exogenous(panel: Panel) -> pl.DataFrame | None:
+    """series_id, ds, exo_<name>: each exogenous feature lagged one period (None without exogenous data)."""
+    if panel.exogenous is None:
+        return None
+    names = [c for c in panel.exogenous.columns if c not in ("series_id", "ds")]
+    return (
+        panel.exogenous.sort("series_id", "ds")
+        .with_columns(pl.col(names).shift(1).over("series_id").name.prefix("exo_"))
+        .select("series_id", "ds", *(f"exo_{n}" for n in names))
+    )
+
+
 class GlobalLightGBM:
     name = "lightgbm"
 
@@ -75,25 +98,10 @@ class GlobalLightGBM:
         statics = statics.with_columns(
             scale=pl.when(pl.col("scale") > 0).then(pl.col("scale")).otherwise(1.0)
         ).with_columns(log_scale=pl.col("scale").log1p())
-        if panel.attributes is not None:
-            names = [c for c in panel.attributes.columns if c != "series_id" and panel.attributes[c].dtype == pl.String]
-            self.categories = {c: sorted(panel.attributes[c].drop_nulls().unique().to_list()) for c in names}
-            codes = [
-                pl.col(c).replace_strict(values, list(range(len(values))), default=None, return_dtype=pl.Int32)
-                for c, values in self.categories.items()
-            ]
-            statics = statics.join(panel.attributes.select("series_id", *codes), on="series_id", how="left")
-        return statics
-
-    def _exogenous_lagged(self, panel: Panel) -> pl.DataFrame | None:
-        if panel.exogenous is None:
-            return None
-        names = [c for c in panel.exogenous.columns if c not in ("series_id", "ds")]
-        return (
-            panel.exogenous.sort("series_id", "ds")
-            .with_columns(pl.col(names).shift(1).over("series_id").name.prefix("exo_"))
-            .select("series_id", "ds", *(f"exo_{n}" for n in names))
-        )
+        if panel.attributes is None:
+            return statics
+        codes, self.categories = attribute_codes(panel.attributes)
+        return statics.join(codes, on="series_id", how="left")
 
     def _design(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Lag, calendar, static and exogenous features of (series_id, ds, z) rows."""
@@ -107,7 +115,7 @@ class GlobalLightGBM:
         self.freq = panel.freq
         series = panel.series.select("series_id", "ds", "y").sort("series_id", "ds")
         self.statics = self._static_frame(panel, series)
-        self.exogenous = self._exogenous_lagged(panel)
+        self.exogenous = lagged_exogenous(panel)
         scaled = series.join(self.statics.select("series_id", "scale"), on="series_id").select(
             "series_id", "ds", z=pl.col("y") / pl.col("scale")
         )

@@ -11,6 +11,13 @@ ENSEMBLE = "ensemble"
 PRIOR_WINDOWS = 2.0
 
 
+def selection_candidates(models: list[str]) -> list[str]:
+    """The models a series may be served from: the ensemble alone when there is one, else every model. On the
+    tuning series (Indeed indicators and sectors, BA unemployment and employment; not the goal series) the mean
+    of AutoETS and the direct LightGBM beat every per-series or pooled choice made on two earlier windows."""
+    return [ENSEMBLE] if ENSEMBLE in models else sorted(models)
+
+
 def best_models(scores: pl.DataFrame, candidates: list[str], prior_windows: float = PRIOR_WINDOWS) -> pl.DataFrame:
     """series_id, model: each series' candidate with the lowest shrunk MASE (ties go to the first candidate in
     order). A series' mean MASE over its n windows is shrunk towards the model's pooled MASE (the median over

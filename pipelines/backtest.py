@@ -20,6 +20,7 @@ from models.base import Forecaster, Panel
 from models.baselines import Naive, SeasonalNaive, WindowAverage
 from models.ets import AutoETSForecaster
 from models.frequency import aggregated, frequency_named, inferred_frequency
+from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
 from models.prophet_model import ProphetForecaster
 from pipelines.readers import InputError, read_csv_strings, read_parquet_checked
@@ -31,9 +32,10 @@ MODELS: dict[str, Callable[[], Forecaster]] = {
     "window_average": WindowAverage,
     "auto_ets": AutoETSForecaster,
     "lightgbm": GlobalLightGBM,
+    "lightgbm_direct": DirectLightGBM,
     "prophet": ProphetForecaster,
 }
-ENSEMBLE = ["lightgbm", "prophet", "auto_ets"]
+ENSEMBLE = ["auto_ets", "lightgbm_direct"]
 REQUIRED = ("series_id", "ds", "y")
 
 

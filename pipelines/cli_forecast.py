@@ -15,7 +15,7 @@ from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
-DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,lightgbm,prophet"
+DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,lightgbm,lightgbm_direct,prophet"
 
 
 def backtest(

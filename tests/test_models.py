@@ -16,7 +16,13 @@ from models.intervals import scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
 from models.metrics import insample_scales, window_scores
 from models.prophet_model import ProphetForecaster
-from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts
+from models.selection import (
+    best_models,
+    ensemble_forecasts,
+    overall_best,
+    selected_forecasts,
+    selection_candidates,
+)
 
 MONTHLY = FREQUENCIES["M"]
 TINY = pl.DataFrame(
@@ -176,3 +182,8 @@ def test_auto_ets_fits_long_series_and_gives_short_ones_their_last_value() -> No
     assert forecast.filter(pl.col("series_id") == "short")["yhat"].to_list() == [8.0, 8.0]
     trend = forecast.filter(pl.col("series_id") == "long")["yhat"].to_list()
     assert trend[0] > 11.0 and trend[1] > trend[0]  # a linear trend is continued
+
+
+def test_the_ensemble_alone_is_served_when_there_is_one() -> None:
+    assert selection_candidates(["naive", "ensemble", "auto_ets"]) == ["ensemble"]
+    assert selection_candidates(["naive", "auto_ets"]) == ["auto_ets", "naive"]
