@@ -90,8 +90,9 @@ def forecast_query(rng: random.Random, series: dict[str, Any]) -> dict[str, Any]
         5: ("region", "level"), 6: ("region", "sector"), 7: ("skill_group", "source", "level"),
     }[pattern]  # fmt: skip
     query: dict[str, Any] = {name: series["hierarchy_level" if name == "level" else name] for name in chosen}
+    # skill=ALL / skill_group=ALL (the totals, accepted since) left out: the mix of the README's serving figures
     query = {name: value for name, value in query.items() if value != "ALL" or name not in ("skill", "skill_group")}
-    query = query or {"region": series["region"]}  # a series of all skills: /v1/skills does not list "ALL"
+    query = query or {"region": series["region"]}
     limit = rng.choice((10, 20, 50, 100, 200))
     query.update(limit=limit, offset=limit * rng.choice((0, 0, 0, 1, 2)))
     if rng.random() < 0.3:
