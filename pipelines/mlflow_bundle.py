@@ -10,19 +10,29 @@ from typing import Any
 import pandas as pd
 from mlflow.models import set_model
 from mlflow.pyfunc import PythonModel
+from pydantic import BaseModel, Field
 
 from models.bundle import ForecastBundle
 
 
+class ForecastRequest(BaseModel):
+    """How many periods ahead to forecast every series. The type hint gives the model its MLflow signature."""
+
+    h: int = Field(gt=0)
+
+
 class BundleModel(PythonModel):
-    """Input a frame with column `h`, output the bundle's forecasts `h` periods ahead."""
+    """Input rows with a field `h` (a frame with column `h`, or records), output the bundle's forecasts `h`
+    periods ahead (of the first row)."""
 
     def load_context(self, context: Any) -> None:
         with open(context.artifacts["bundle"], "rb") as handle:
             self.bundle: ForecastBundle = pickle.load(handle)
 
-    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        return self.bundle.predict(int(model_input["h"].iloc[0])).to_pandas()
+    def predict(
+        self, context: Any, model_input: list[ForecastRequest], params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        return self.bundle.predict(model_input[0].h).to_pandas()
 
 
 set_model(BundleModel())

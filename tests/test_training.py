@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from mlflow.exceptions import MlflowException
 from typer.testing import CliRunner
 
 from models.reconciliation import METHODS, coherence_error
@@ -79,6 +80,12 @@ def test_train_gate_promote_rollback_and_forecast(warehouse: Path) -> None:
     model = mlflow.pyfunc.load_model("models:/moocast-ons@champion")
     steps = model.predict(pd.DataFrame({"h": [3]}))
     assert len(steps) == 8 * 3 and set(steps["series_id"]) == set(rows["series_id"]) and (steps["yhat"] >= 0).all()
+    assert len(model.predict([{"h": 2}])) == 8 * 2
+    assert model.metadata.signature.inputs.to_dict() == [
+        {"type": "object", "properties": {"h": {"type": "long", "required": True}}, "required": True}
+    ]
+    with pytest.raises(MlflowException):
+        model.predict(pd.DataFrame({"h": [0]}))
 
 
 def test_rollback_without_history_is_a_clear_error(warehouse: Path) -> None:
