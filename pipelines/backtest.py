@@ -18,11 +18,16 @@ from features.hierarchy import DERIVED_HIERARCHIES
 from models.backtest import Backtest, cross_validation
 from models.base import Forecaster, Panel
 from models.baselines import Naive, SeasonalNaive, WindowAverage
-from models.ets import AutoETSForecaster
 from models.frequency import aggregated, frequency_named, inferred_frequency
 from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
 from models.prophet_model import ProphetForecaster
+from models.statistical import (
+    AutoARIMAForecaster,
+    AutoCESForecaster,
+    AutoETSForecaster,
+    AutoThetaForecaster,
+)
 from pipelines.readers import InputError, read_csv_strings, read_parquet_checked
 from pipelines.warehouse import insert_frame, transaction
 
@@ -31,6 +36,9 @@ MODELS: dict[str, Callable[[], Forecaster]] = {
     "seasonal_naive": SeasonalNaive,
     "window_average": WindowAverage,
     "auto_ets": AutoETSForecaster,
+    "auto_theta": AutoThetaForecaster,
+    "auto_arima": AutoARIMAForecaster,
+    "auto_ces": AutoCESForecaster,
     "lightgbm": GlobalLightGBM,
     "lightgbm_direct": DirectLightGBM,
     "prophet": ProphetForecaster,

@@ -171,14 +171,16 @@ def test_backtest_says_when_series_are_too_short() -> None:
         cross_validation(Panel(TINY, MONTHLY), {"naive": Naive}, h=2, windows=2)
 
 
-def test_auto_ets_fits_long_series_and_gives_short_ones_their_last_value() -> None:
-    from models.ets import MIN_OBSERVATIONS, AutoETSForecaster
+@pytest.mark.parametrize("name", ["auto_ets", "auto_theta", "auto_arima", "auto_ces"])
+def test_statistical_models_fit_long_series_and_give_short_ones_their_last_value(name: str) -> None:
+    from models.statistical import MIN_OBSERVATIONS
+    from pipelines.backtest import MODELS
 
     years = [date(2010 + i, 1, 1) for i in range(12)]
     frame = pl.DataFrame({"series_id": ["long"] * 12 + ["short"] * (MIN_OBSERVATIONS - 1),
                           "ds": years + years[: MIN_OBSERVATIONS - 1],
                           "y": [float(i) for i in range(12)] + [5.0] * (MIN_OBSERVATIONS - 2) + [8.0]})  # fmt: skip
-    forecast = AutoETSForecaster().fit(Panel(frame, FREQUENCIES["A"])).predict(2)
+    forecast = MODELS[name]().fit(Panel(frame, FREQUENCIES["A"])).predict(2)
     assert forecast.filter(pl.col("series_id") == "short")["yhat"].to_list() == [8.0, 8.0]
     trend = forecast.filter(pl.col("series_id") == "long")["yhat"].to_list()
     assert trend[0] > 11.0 and trend[1] > trend[0]  # a linear trend is continued

@@ -1,6 +1,9 @@
-"""statsforecast's AutoETS, the reference every selected model is measured against."""
+"""statsforecast's automatic per-series models: AutoETS (the reference every selected model is measured against),
+AutoTheta, AutoARIMA and AutoCES, on the one long format."""
 
 from __future__ import annotations
+
+from typing import Any, ClassVar
 
 import polars as pl
 
@@ -11,12 +14,20 @@ from models.frequency import future_frame
 MIN_OBSERVATIONS = 7
 
 
-class AutoETSForecaster(HistoryForecaster):
-    name = "auto_ets"
+class StatsForecastForecaster(HistoryForecaster):
+    """One statsforecast model fitted per series on positions (dates may be irregular); series shorter than
+    MIN_OBSERVATIONS are forecast by their last value."""
+
+    name = "statsforecast"
+    model_class: ClassVar[str]
+
+    def model(self, season: int) -> Any:
+        import statsforecast.models
+
+        return getattr(statsforecast.models, self.model_class)(season_length=season, alias="yhat")
 
     def predict(self, h: int) -> pl.DataFrame:
         from statsforecast import StatsForecast
-        from statsforecast.models import AutoETS
 
         history, freq = self.fitted()
         future = future_frame(history, freq, h)
@@ -28,12 +39,32 @@ class AutoETSForecaster(HistoryForecaster):
             return future.join(last, on="series_id")
         frame = history.rename({"series_id": "unique_id"}).to_pandas()
         frame["ds"] = frame["ds"].astype("datetime64[ns]")
-        engine = StatsForecast(models=[AutoETS(season_length=freq.season)], freq=1, n_jobs=1)
+        engine = StatsForecast(models=[self.model(freq.season)], freq=1, n_jobs=1)
         indexed = frame.assign(ds=frame.groupby("unique_id").cumcount() + 1)  # positions: dates may be irregular
         forecast = engine.forecast(df=indexed, h=h)
         predicted = forecast if isinstance(forecast, pl.DataFrame) else pl.from_pandas(forecast.reset_index(drop=True))
         steps = predicted.with_columns(step=(pl.int_range(pl.len()).over("unique_id") + 1).cast(pl.Int32))
-        fitted = steps.select(pl.col("unique_id").alias("series_id"), "step", yhat=pl.col("AutoETS"))
+        fitted = steps.select(pl.col("unique_id").alias("series_id"), "step", "yhat")
         return pl.concat([future.join(fitted, on=["series_id", "step"]), future.join(last, on="series_id")]).sort(
             "series_id", "step"
         )
+
+
+class AutoETSForecaster(StatsForecastForecaster):
+    name = "auto_ets"
+    model_class = "AutoETS"
+
+
+class AutoThetaForecaster(StatsForecastForecaster):
+    name = "auto_theta"
+    model_class = "AutoTheta"
+
+
+class AutoARIMAForecaster(StatsForecastForecaster):
+    name = "auto_arima"
+    model_class = "AutoARIMA"
+
+
+class AutoCESForecaster(StatsForecastForecaster):
+    name = "auto_ces"
+    model_class = "AutoCES"
