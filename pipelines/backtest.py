@@ -43,7 +43,12 @@ MODELS: dict[str, Callable[[], Forecaster]] = {
     "lightgbm_direct": DirectLightGBM,
     "prophet": ProphetForecaster,
 }
-ENSEMBLE = ["auto_ets", "lightgbm_direct"]
+# Served as `selected` when built: the median of these, chosen on the tuning series (README, "Forecasting").
+ENSEMBLE = ["auto_ets", "auto_arima", "lightgbm_direct"]
+# What `backtest`, `train` and `retrain` run unless told otherwise (AutoTheta and AutoCES lost on the tuning
+# series, and AutoCES takes minutes per thousand short annual series).
+DEFAULT_MODELS = ["seasonal_naive", "naive", "window_average", "auto_ets", "auto_arima", "lightgbm", "lightgbm_direct",
+                  "prophet"]  # fmt: skip
 REQUIRED = ("series_id", "ds", "y")
 
 

@@ -15,7 +15,8 @@ from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
-DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,lightgbm,lightgbm_direct,prophet"
+# the same list as pipelines.backtest.DEFAULT_MODELS (a test checks), kept here so `--help` imports no models
+DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,auto_arima,lightgbm,lightgbm_direct,prophet"
 
 
 def backtest(

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.backtest import MODELS
+from pipelines.backtest import DEFAULT_MODELS
 from pipelines.coding import code_postings
 from pipelines.course_supply import catalogue_providers
 from pipelines.courses import map_courses
@@ -93,7 +93,7 @@ def _mapped(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def _trained(con: duckdb.DuckDBPyConnection, settings: Settings, source: str) -> dict[str, Any]:
     """Train the candidates on the source's panel (the backtest gate decides promotion); the result sans scores."""
-    result = train(con, settings, source, None, settings.retrain_models or list(MODELS), None, 2)
+    result = train(con, settings, source, None, settings.retrain_models or DEFAULT_MODELS, None, 2)
     return {k: v for k, v in result.items() if k != "backtest"}
 
 

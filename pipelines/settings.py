@@ -37,7 +37,7 @@ class Settings(BaseSettings):
                          "MLFLOW_TRACKING_URI is set")
     retrain_sources: list[str] = Field(default=["ba", "ons"], description="Panel sources `moocast retrain` and "
                                        "`moocast run` train and forecast, one registered model each")
-    retrain_models: list[str] = Field(default=[], description="Candidate models they train (empty: every model)")
+    retrain_models: list[str] = Field(default=[], description="Candidate models they train (empty: the default models)")
     priorities_source: str = Field(default="ba", description="Panel source whose forecasts the priorities rank "
                                    "(a stage of retrain and run when it is among retrain_sources)")
     priorities_top: int = Field(default=20, ge=1, description="Topics per list in the priorities reports")

@@ -32,7 +32,9 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
-    assert {"seasonal_naive", "lightgbm", "prophet", "auto_ets", "ensemble", "selected"} <= set(scores["models"])
+    assert {"seasonal_naive", "lightgbm", "prophet", "auto_ets", "auto_arima", "ensemble", "selected"} <= set(
+        scores["models"]
+    )
     assert (scores["series"], scores["windows"], scores["horizon"], scores["freq"], scores["season"]) == (
         6,
         2,
@@ -48,6 +50,13 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
         per_series = con.execute("SELECT count(*), count(DISTINCT series_id) FROM backtest_scores").fetchall()[0]
     assert runs == [(scores["run_id"], 6, 6)]
     assert per_series == (6 * len(scores["models"]), 6)
+
+
+def test_the_cli_default_models_are_the_library_defaults() -> None:
+    from pipelines import backtest, cli_forecast
+
+    assert cli_forecast.DEFAULT_MODELS.split(",") == backtest.DEFAULT_MODELS
+    assert set(backtest.ENSEMBLE) <= set(backtest.DEFAULT_MODELS) <= set(backtest.MODELS)
 
 
 def test_backtest_names_the_bad_line_and_field(tmp_path: Path) -> None:

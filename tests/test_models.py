@@ -99,6 +99,11 @@ def test_selection_and_ensemble() -> None:
     assert best_models(pooled, ["x", "y"]).rows() == [("u", "y"), ("v", "y"), ("w", "y"), ("z", "y")]
     assert best_models(pooled, ["x", "y"], prior_windows=0).rows()[0] == ("u", "x")
     assert ensemble_forecasts(forecasts, ["x", "y"]).sort("series_id")["yhat"].to_list() == [2.0, 6.0, 10.0]
+    third = pl.DataFrame(
+        {"model": ["z"] * 3, "series_id": ["s", "t", "u"], "step": [1] * 3, "yhat": [100.0, 0.0, 10.0]}
+    )
+    median = ensemble_forecasts(pl.concat([forecasts, third]), ["x", "y", "z"]).sort("series_id")
+    assert median["yhat"].to_list() == [3.0, 5.0, 10.0]  # one member far off is outvoted
     picked = selected_forecasts(forecasts, choice, fallback="y").sort("series_id")
     assert picked["yhat"].to_list() == [1.0, 7.0, 11.0] and set(picked["model"]) == {"selected"}
 
