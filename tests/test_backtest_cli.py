@@ -32,9 +32,7 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
-    assert {"seasonal_naive", "lightgbm", "prophet", "auto_ets", "auto_arima", "ensemble", "selected"} <= set(
-        scores["models"]
-    )
+    assert {"seasonal_naive", "lightgbm", "prophet", "auto_ets", "ensemble", "selected"} <= set(scores["models"])
     assert (scores["series"], scores["windows"], scores["horizon"], scores["freq"], scores["season"]) == (
         6,
         2,
@@ -56,7 +54,7 @@ def test_the_cli_default_models_are_the_library_defaults() -> None:
     from pipelines import backtest, cli_forecast
 
     assert cli_forecast.DEFAULT_MODELS.split(",") == backtest.DEFAULT_MODELS
-    assert set(backtest.ENSEMBLE) <= set(backtest.DEFAULT_MODELS) <= set(backtest.MODELS)
+    assert set(backtest.DEFAULT_MODELS) <= set(backtest.MODELS) and set(backtest.ENSEMBLE) <= set(backtest.MODELS)
 
 
 def test_backtest_names_the_bad_line_and_field(tmp_path: Path) -> None:
@@ -72,3 +70,14 @@ def test_backtest_says_what_is_too_short(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series),
                                       "--models", "naive,seasonal_naive"])  # fmt: skip
     assert result.exit_code == 2 and "no series is long enough" in result.output
+
+
+def test_opting_into_auto_arima_makes_the_ensemble_the_median_of_three(tmp_path: Path) -> None:
+    from pipelines.backtest import panel_of, run_backtest, series_file
+
+    panel = panel_of(series_file(_series_file(tmp_path / "series.csv", series=3)), None, None, "mean")
+    result = run_backtest(panel, ["auto_ets", "auto_arima", "lightgbm_direct"], h=6, windows=1)
+    wide = result.forecasts.pivot(on="model", index=["window", "series_id", "step"], values="yhat")
+    members = wide.select(pl.concat_list("auto_ets", "auto_arima", "lightgbm_direct").list.median())
+    assert wide.height == 3 * 6 and (wide["ensemble"] - members.to_series()).abs().max() < 1e-9  # type: ignore[operator]
+    assert (wide["selected"] == wide["ensemble"]).all()
