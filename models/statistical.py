@@ -3,7 +3,9 @@ AutoTheta, AutoARIMA and AutoCES, on the one long format."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import polars as pl
 
@@ -15,11 +17,13 @@ MIN_OBSERVATIONS = 7
 
 
 class StatsForecastForecaster(HistoryForecaster):
-    """One statsforecast model fitted per series on positions (dates may be irregular); series shorter than
-    MIN_OBSERVATIONS are forecast by their last value."""
+    """One statsforecast model (a class name of statsforecast.models) fitted per series on positions (dates may be
+    irregular); series shorter than MIN_OBSERVATIONS are forecast by their last value."""
 
-    name = "statsforecast"
-    model_class: ClassVar[str]
+    def __init__(self, name: str, model_class: str) -> None:
+        super().__init__()
+        self.name = name
+        self.model_class = model_class
 
     def model(self, season: int) -> Any:
         import statsforecast.models
@@ -50,21 +54,17 @@ class StatsForecastForecaster(HistoryForecaster):
         )
 
 
-class AutoETSForecaster(StatsForecastForecaster):
-    name = "auto_ets"
-    model_class = "AutoETS"
+# moocast's model names -> statsforecast's classes
+STATISTICAL_MODELS = {
+    "auto_ets": "AutoETS",
+    "auto_theta": "AutoTheta",
+    "auto_arima": "AutoARIMA",
+    "auto_ces": "AutoCES",
+}
 
 
-class AutoThetaForecaster(StatsForecastForecaster):
-    name = "auto_theta"
-    model_class = "AutoTheta"
-
-
-class AutoARIMAForecaster(StatsForecastForecaster):
-    name = "auto_arima"
-    model_class = "AutoARIMA"
-
-
-class AutoCESForecaster(StatsForecastForecaster):
-    name = "auto_ces"
-    model_class = "AutoCES"
+def statistical_factories() -> dict[str, Callable[[], StatsForecastForecaster]]:
+    """name -> a new unfitted forecaster, for each of STATISTICAL_MODELS."""
+    return {
+        name: partial(StatsForecastForecaster, name, model_class) for name, model_class in STATISTICAL_MODELS.items()
+    }

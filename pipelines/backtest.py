@@ -22,12 +22,7 @@ from models.frequency import aggregated, frequency_named, inferred_frequency
 from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
 from models.prophet_model import ProphetForecaster
-from models.statistical import (
-    AutoARIMAForecaster,
-    AutoCESForecaster,
-    AutoETSForecaster,
-    AutoThetaForecaster,
-)
+from models.statistical import statistical_factories
 from pipelines.readers import InputError, read_csv_strings, read_parquet_checked
 from pipelines.warehouse import insert_frame, transaction
 
@@ -35,10 +30,7 @@ MODELS: dict[str, Callable[[], Forecaster]] = {
     "naive": Naive,
     "seasonal_naive": SeasonalNaive,
     "window_average": WindowAverage,
-    "auto_ets": AutoETSForecaster,
-    "auto_theta": AutoThetaForecaster,
-    "auto_arima": AutoARIMAForecaster,
-    "auto_ces": AutoCESForecaster,
+    **statistical_factories(),
     "lightgbm": GlobalLightGBM,
     "lightgbm_direct": DirectLightGBM,
     "prophet": ProphetForecaster,
