@@ -189,7 +189,13 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
     champion = _champion_version(client, name)
     if champion is None:
         raise ValueError(f"{name} has no @{CHAMPION}: run `moocast train --source {source}` first")
-    bundle: ForecastBundle = mlflow.pyfunc.load_model(f"models:/{name}@{CHAMPION}").unwrap_python_model().bundle
+    try:
+        bundle: ForecastBundle = mlflow.pyfunc.load_model(f"models:/{name}@{CHAMPION}").unwrap_python_model().bundle
+    except (ModuleNotFoundError, AttributeError) as error:  # the pickled bundle names code this version lacks
+        raise ValueError(
+            f"{name}@{CHAMPION} (version {champion.version}) was trained by another version of moocast and cannot be "
+            f"loaded by this one ({error}): run `moocast train --source {source}` again"
+        ) from error
     h = horizon or frequency_named(bundle.config["freq"]).horizon
     predicted = bundle.predict(h)
     rows = (

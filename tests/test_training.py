@@ -88,6 +88,15 @@ def test_train_gate_promote_rollback_and_forecast(warehouse: Path) -> None:
         model.predict(pd.DataFrame({"h": [0]}))
 
 
+def test_a_champion_this_code_cannot_load_is_a_clear_error(warehouse: Path, tmp_path: Path) -> None:
+    _json(warehouse, "train", "--models", "naive", "--horizon", "6", "--json")
+    [stored] = (tmp_path / "mlruns").rglob("bundle.pkl")
+    stored.write_bytes(b"\x80\x04cmodels.gone\nForecaster\n)\x81.")  # a class of a module since removed
+    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "forecast"])
+    assert result.exit_code == 2
+    assert "trained by another version of moocast" in result.output and "moocast train --source ons" in result.output
+
+
 def test_rollback_without_history_is_a_clear_error(warehouse: Path) -> None:
     _json(warehouse, "train", "--models", "naive", "--horizon", "6", "--json")
     result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "models", "rollback"])
