@@ -88,7 +88,7 @@ def _percent(value: float) -> str:
 
 
 def explanation(entry: dict[str, Any]) -> str:
-    """A planner's reading of one ranked entry (the keys `priority_entry` in pipelines/priorities.py builds)."""
+    """A planner's reading of one ranked entry (the keys `priority_entries` in pipelines/priorities.py builds)."""
     d = entry["demand"]
     cover = entry["coverage"]
     c = entry["components"]
