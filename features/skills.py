@@ -50,74 +50,13 @@ COMMON_WORD_SHARE = 0.001
 # ("leadership" for lead others, "resilience" for cope with stress). Chosen on the tech file and the Green 2022 spans.
 LOOSE_SYNONYMS_KEPT = frozenset({"transversal"})
 STEM_CHARS = 5  # see _share_a_stem
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "our",
-        "that",
-        "the",
-        "their",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "will",
-        "with",
-        "you",
-        "your",
-        "who",
-        "all",
-        "any",
-        "can",
-        "do",
-        "may",
-        "more",
-        "most",
-        "new",
-        "not",
-        "one",
-        "other",
-        "some",
-        "such",
-        "than",
-        "them",
-        "then",
-        "these",
-        "they",
-        "use",
-        "used",
-        "using",
-        "work",
-        "working",
-        "job",
-        "team",
-        "role",
-        "level",
-        "good",
-        "well",
-        "high",
-        "support",
-    ]
-)
+# Words that never make a label on their own, nor start or end a semantic candidate phrase
+_STOP_WORDS_TEXT = """
+a an and are as at be by for from has have in is it its of on or our that the their this to was we were will with
+you your who all any can do may more most new not one other some such than them then these they use used using work
+working job team role level good well high support
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 # Closed-class English words (auxiliaries, modals, pronouns, determiners, quantifiers, prepositions, conjunctions):
 # ordinary words whatever ESCO's texts say (they use few of them: "did" is written in lower case once).
 _FUNCTION_WORDS_TEXT = """
