@@ -59,13 +59,23 @@ def distributed_demand(
     classes within each `by` (pass "class_code" in `by` to keep the classes apart).
 
     counts: `by` columns, class_code, ds, value; mix: class_code, `key`, share. Returns `by`, `key`, ds, y;
-    counts of classes the mix does not know are left out (see `unmapped_classes`)."""
-    return (
-        counts.lazy()
-        .filter(pl.col("value") > 0)
+    counts of classes the mix does not know are left out (see `unmapped_classes`). Every `by` x `key` series
+    has a row for each period in which its `by` group counted any class the mix knows, 0 where those counts were
+    all 0, so a series has no holes (forecasters read consecutive rows as consecutive periods)."""
+    counted = counts.lazy().join(mix.lazy().select("class_code").unique(), on="class_code")
+    spread = (
+        counted.filter(pl.col("value") > 0)
         .join(mix.lazy(), on="class_code")
         .group_by(*by, key, "ds")
         .agg((pl.col("value") * pl.col("share")).sum().alias("y"))
+    )
+    periods = counted.select(*by, "ds").unique()
+    return (
+        spread.select(*by, key)
+        .unique()
+        .join(periods, on=list(by))
+        .join(spread, on=[*by, key, "ds"], how="left")
+        .with_columns(pl.col("y").fill_null(0.0))
         .sort(*by, key, "ds")
         .collect()
     )

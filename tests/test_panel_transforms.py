@@ -94,6 +94,23 @@ def test_distributed_demand_keeps_the_volume_and_reports_what_it_cannot_map() ->
     assert unmapped_classes(counts, mix).rows() == [("999", 7.0)]
 
 
+def test_distributed_demand_writes_a_zero_for_a_period_counted_as_zero() -> None:
+    """A district that counted 0 vacancies in 2021 keeps a 2021 row of 0 instead of a hole; a period counted only
+    in a class the mix does not know adds no row, and a group never demanded gets no series."""
+    mix = pl.DataFrame({"class_code": ["111", "222"], "group_uri": ["S1", "S2"], "share": [1.0, 1.0]})
+    years = [date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)]
+    counts = pl.DataFrame(
+        {
+            "region": ["d1"] * 7,
+            "class_code": ["111", "111", "111", "222", "222", "222", "999"],
+            "ds": [*years, *years, date(2023, 1, 1)],
+            "value": [5.0, 0.0, 2.0, 0.0, 0.0, 0.0, 4.0],
+        }
+    )
+    demand = distributed_demand(counts, mix, "group_uri")
+    assert demand.rows() == [("d1", "S1", years[0], 5.0), ("d1", "S1", years[1], 0.0), ("d1", "S1", years[2], 2.0)]
+
+
 POSTINGS = pl.DataFrame(
     {
         "posting_key": ["p1", "p2", "p3"],
