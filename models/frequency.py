@@ -56,6 +56,19 @@ def future_frame(train: pl.DataFrame, freq: Frequency, h: int) -> pl.DataFrame:
     )
 
 
+def first_missing_periods(series: pl.DataFrame, freq: Frequency) -> pl.DataFrame:
+    """series_id, ds: for each series with a hole, the first period between its first and last date that has no
+    row (a date off the series' period grid, such as the 15th among monthly dates on the 1st, leaves one)."""
+    spans = series.group_by("series_id").agg(pl.col("ds").min().alias("first"), pl.col("ds").max().alias("last"))
+    grid = spans.select("series_id", ds=pl.date_ranges("first", "last", interval=freq.step)).explode("ds")
+    return (
+        grid.join(series.select("series_id", "ds"), on=["series_id", "ds"], how="anti")
+        .group_by("series_id")
+        .agg(pl.col("ds").min())
+        .sort("series_id")
+    )
+
+
 def aggregated(frame: pl.DataFrame, freq: Frequency, how: str) -> pl.DataFrame:
     """series_id, ds, y into periods of `freq` (ds = period start), e.g. daily data to weeks or months:
     `how` is "sum" for flows (postings, counts) and "mean" for levels (indices, stocks, shares)."""

@@ -18,7 +18,7 @@ from features.hierarchy import DERIVED_HIERARCHIES
 from models.backtest import Backtest, cross_validation
 from models.base import Forecaster, Panel
 from models.baselines import Naive, SeasonalNaive, WindowAverage
-from models.frequency import aggregated, frequency_named, inferred_frequency
+from models.frequency import aggregated, first_missing_periods, frequency_named, inferred_frequency
 from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
 from models.prophet_model import ProphetForecaster
@@ -71,12 +71,22 @@ def series_file(path: Path) -> pl.DataFrame:
     return series.sort("series_id", "ds")
 
 
-def panel_of(series: pl.DataFrame, freq: str | None, season: int | None, how: str) -> Panel:
-    """A Panel at `freq` (inferred when None; data at a finer frequency is aggregated with `how`)."""
+def panel_of(series: pl.DataFrame, freq: str | None, season: int | None, how: str, label: str) -> Panel:
+    """A Panel at `freq` (inferred when None; data at a finer frequency is aggregated with `how`). ValueError,
+    naming `label` (where the series come from), if a series has a hole: the models read consecutive rows as
+    consecutive periods."""
     native = inferred_frequency(series["ds"])
     target = frequency_named(freq) if freq else native
     if target.code != native.code:
         series = aggregated(series, target, how)
+    holes = first_missing_periods(series, target)
+    if not holes.is_empty():
+        series_id, missing = holes.row(0)
+        raise ValueError(
+            f"{label}: series {series_id!r} has no value for {missing} ({holes.height} series with holes at "
+            f"frequency {target.code}); the long format needs one row per period: fill the holes (0 where nothing "
+            "was counted) or aggregate to a coarser --freq"
+        )
     return Panel(series, replace(target, season=season) if season else target)
 
 

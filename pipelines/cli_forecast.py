@@ -56,7 +56,7 @@ def backtest(
             with connect(settings.warehouse, read_only=True) as con:
                 frame, _ = warehouse_panel(con, source, level)
             label = f"panel source={source}" + (f" level={level}" if level else "")
-        panel = panel_of(frame, freq, season, how)
+        panel = panel_of(frame, freq, season, how, label)
         chosen = [m.strip() for m in models.split(",") if m.strip()]
         progress = (lambda model, window: None) if as_json else (
             lambda model, window: err.print(f"backtest: window {window} {model}"))  # fmt: skip

@@ -80,7 +80,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     series, attributes = warehouse_panel(con, source, level)
     freq = attributes["freq"].mode().sort()[0]
     series = series.filter(pl.col("series_id").is_in(attributes.filter(pl.col("freq") == freq)["series_id"].implode()))
-    panel = panel_of(series, freq, None, "mean")
+    panel = panel_of(series, freq, None, "mean", f"panel source={source}")
     panel = Panel(panel.series, panel.freq, attributes.select("series_id", *ATTRIBUTE_COLUMNS))
     h = horizon or panel.freq.horizon
     backtest = run_backtest(panel, models, h, windows)

@@ -72,10 +72,25 @@ def test_backtest_says_what_is_too_short(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no series is long enough" in result.output
 
 
+def test_backtest_names_a_hole_in_a_series(tmp_path: Path) -> None:
+    """A missing month would make the models read the month after it as the month it lacks: refused, naming the
+    file, the series and the first missing period; aggregating to a coarser frequency that covers it is fine."""
+    path = _series_file(tmp_path / "series.csv")
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(line for line in lines if not line.startswith("s2,2020-03-01")) + "\n")
+    args = ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(path), "--models", "naive"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert f"{path}: series 's2' has no value for 2020-03-01 (1 series with holes at frequency M)" in " ".join(
+        result.output.split()
+    )
+    assert CliRunner().invoke(app, [*args, "--freq", "Q", "--horizon", "2"]).exit_code == 0
+
+
 def test_opting_into_auto_arima_makes_the_ensemble_the_median_of_three(tmp_path: Path) -> None:
     from pipelines.backtest import panel_of, run_backtest, series_file
 
-    panel = panel_of(series_file(_series_file(tmp_path / "series.csv", series=3)), None, None, "mean")
+    panel = panel_of(series_file(_series_file(tmp_path / "series.csv", series=3)), None, None, "mean", "series.csv")
     result = run_backtest(panel, ["auto_ets", "auto_arima", "lightgbm_direct"], h=6, windows=1)
     wide = result.forecasts.pivot(on="model", index=["window", "series_id", "step"], values="yhat")
     members = wide.select(pl.concat_list("auto_ets", "auto_arima", "lightgbm_direct").list.median())

@@ -11,7 +11,7 @@ import pytest
 from models.backtest import cross_validation
 from models.base import Panel, load, save
 from models.baselines import Naive, SeasonalNaive, WindowAverage
-from models.frequency import FREQUENCIES, aggregated, future_frame, inferred_frequency
+from models.frequency import FREQUENCIES, aggregated, first_missing_periods, future_frame, inferred_frequency
 from models.intervals import scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
 from models.metrics import insample_scales, window_scores
@@ -45,6 +45,21 @@ def test_frequencies() -> None:
                           "y": [1.0, 3.0, 5.0]})  # fmt: skip
     assert aggregated(daily, MONTHLY, "mean")["y"].to_list() == [2.0, 5.0]
     assert aggregated(daily, MONTHLY, "sum")["y"].to_list() == [4.0, 5.0]
+
+
+def test_first_missing_periods_name_each_series_first_hole() -> None:
+    months = [date(2020, m, 1) for m in range(1, 7)]
+    series = pl.DataFrame(
+        {
+            "series_id": ["a"] * 6 + ["b"] * 4 + ["c"] * 3,
+            "ds": [*months, months[0], months[2], months[4], months[5], months[0], date(2020, 2, 15), months[2]],
+            "y": [1.0] * 13,
+        }
+    )
+    # a is complete; b lacks February and April; c's 15 February leaves 1 February without a row
+    assert first_missing_periods(series, MONTHLY).rows() == [("b", date(2020, 2, 1)), ("c", date(2020, 2, 1))]
+    annual = pl.DataFrame({"series_id": ["a", "a"], "ds": [date(2020, 1, 1), date(2022, 1, 1)], "y": [1.0, 2.0]})
+    assert first_missing_periods(annual, FREQUENCIES["A"]).rows() == [("a", date(2021, 1, 1))]
 
 
 def test_baselines() -> None:
