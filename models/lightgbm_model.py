@@ -1,10 +1,11 @@
 """One global LightGBM model over all series, forecasting recursively (like mlforecast).
 
 Target transform: each series is divided by its scale (mean |y| of its last season of training, at least 3
-periods), so that series of very different sizes share one model; the scale's log is a feature, so size can
-still matter. Features: lags and rolling means of the scaled target, calendar terms, static attributes as
-categoricals, exogenous features lagged one period (carried forward beyond the data). Forecasts are
-multiplied back and clipped at 0.
+periods; of its whole training history where that season is all 0, so a series of tiny values stays in its own
+units; 1 for a series of zeros), so that series of very different sizes share one model; the scale's log is a
+feature, so size can still matter. Features: lags and rolling means of the scaled target, calendar terms,
+static attributes as categoricals, exogenous features lagged one period (carried forward beyond the data).
+Forecasts are multiplied back and clipped at 0.
 """
 
 from __future__ import annotations
@@ -94,9 +95,16 @@ class GlobalLightGBM:
 
     def _static_frame(self, panel: Panel, series: pl.DataFrame) -> pl.DataFrame:
         season = max(panel.freq.season, 3)
-        statics = series.group_by("series_id").agg(scale=pl.col("y").tail(season).abs().mean())
-        statics = statics.with_columns(
-            scale=pl.when(pl.col("scale") > 0).then(pl.col("scale")).otherwise(1.0)
+        statics = series.group_by("series_id").agg(
+            recent=pl.col("y").tail(season).abs().mean(), overall=pl.col("y").abs().mean()
+        )
+        statics = statics.select(
+            "series_id",
+            scale=pl.when(pl.col("recent") > 0)
+            .then(pl.col("recent"))
+            .when(pl.col("overall") > 0)
+            .then(pl.col("overall"))
+            .otherwise(1.0),
         ).with_columns(log_scale=pl.col("scale").log1p())
         if panel.attributes is None:
             return statics

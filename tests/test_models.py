@@ -168,6 +168,23 @@ def test_lightgbm_is_global_non_negative_and_round_trips(tmp_path: Path) -> None
     assert again.equals(forecast)
 
 
+def test_lightgbm_keeps_a_series_of_tiny_values_in_its_own_units() -> None:
+    """A series whose last season is all 0 (a district's share of a rare skill group: 1e-4 vacancies, then none)
+    is scaled by its whole history, not by 1: its forecasts stay of its own size."""
+    panel = generated_panel()
+    tiny = pl.DataFrame(
+        {
+            "series_id": ["tiny"] * 60,
+            "ds": panel.series.filter(pl.col("series_id") == "s0")["ds"],
+            "y": [1e-4 if m % 3 == 0 and m < 40 else 0.0 for m in range(60)],
+        }
+    )
+    attributes = pl.concat([panel.attributes, pl.DataFrame({"series_id": ["tiny"], "region": ["r0"]})])
+    both = Panel(pl.concat([panel.series, tiny]), MONTHLY, attributes)
+    forecast = GlobalLightGBM(rounds=50).fit(both).predict(6).filter(pl.col("series_id") == "tiny")
+    assert forecast.height == 6 and forecast["yhat"].max() < 1e-3  # type: ignore[operator]
+
+
 def test_backtest_windows_intervals_and_selection() -> None:
     panel = generated_panel()
     backtest = cross_validation(
