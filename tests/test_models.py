@@ -60,6 +60,8 @@ def test_first_missing_periods_name_each_series_first_hole() -> None:
     assert first_missing_periods(series, MONTHLY).rows() == [("b", date(2020, 2, 1)), ("c", date(2020, 2, 1))]
     annual = pl.DataFrame({"series_id": ["a", "a"], "ds": [date(2020, 1, 1), date(2022, 1, 1)], "y": [1.0, 2.0]})
     assert first_missing_periods(annual, FREQUENCIES["A"]).rows() == [("a", date(2021, 1, 1))]
+    ends = [date(2020, 1, 31), date(2020, 2, 29), date(2020, 3, 31), date(2020, 4, 30)]  # month ends: no hole
+    assert first_missing_periods(pl.DataFrame({"series_id": ["e"] * 4, "ds": ends, "y": [1.0] * 4}), MONTHLY).is_empty()
 
 
 def test_baselines() -> None:
