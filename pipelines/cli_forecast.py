@@ -23,7 +23,10 @@ def backtest(
     ctx: typer.Context,
     series: Annotated[
         Path | None,
-        typer.Option(help="A long-format CSV or Parquet file (series_id, ds, y) to backtest instead of the panel"),
+        typer.Option(
+            help="A long-format CSV or Parquet file (series_id, ds, y; one row per series and period, no "
+            "holes) to backtest instead of the panel"
+        ),
     ] = None,
     source: Annotated[
         str, typer.Option(help="Without --series: the panel source to backtest (ons, indeed, ba, postings, reconciled)")
