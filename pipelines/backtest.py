@@ -102,7 +102,11 @@ def warehouse_panel(
         params=[source, hierarchy_level, hierarchy_level, hierarchy_level, list(DERIVED_HIERARCHIES.values())],
     ).pl()
     if attributes.is_empty():
-        raise ValueError(f"the panel has no series from {source!r}: run `moocast panel` first, or check --source")
+        held = con.sql("SELECT DISTINCT source FROM series_attributes ORDER BY source").pl()["source"].to_list()
+        raise ValueError(
+            f"the panel has no series from {source!r} (it holds: {', '.join(held) or 'nothing'}): run `moocast "
+            "panel` first, or check --source (reconciled series need postings from Germany)"
+        )
     con.register("wanted", attributes.select("series_id").to_arrow())
     series = con.sql("SELECT series_id, ds, y FROM series WHERE series_id IN (SELECT series_id FROM wanted) "
                      "ORDER BY series_id, ds").pl()  # fmt: skip

@@ -87,6 +87,14 @@ def test_backtest_names_a_hole_in_a_series(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, [*args, "--freq", "Q", "--horizon", "2"]).exit_code == 0
 
 
+def test_backtest_of_a_missing_source_says_what_the_panel_holds(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    connect(warehouse).close()  # migrated, no panel yet
+    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "backtest", "--source", "reconciled"])
+    assert result.exit_code == 2
+    assert "no series from 'reconciled' (it holds: nothing)" in " ".join(result.output.split())
+
+
 def test_opting_into_auto_arima_makes_the_ensemble_the_median_of_three(tmp_path: Path) -> None:
     from pipelines.backtest import panel_of, run_backtest, series_file
 
