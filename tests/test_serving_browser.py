@@ -107,7 +107,8 @@ def test_overview_shows_growth_gaps_and_accuracy(browser: Any, server: str) -> N
     assert "version 1" in opened.page.locator("#status-cards").inner_text()
     assert len(opened.rows("gaps-table")) == 10
     assert {row.split("\t")[1] for row in opened.rows("accuracy-table")} == {"naive", "window_average", "selected"}
-    assert opened.page.locator("#growth-chart .bars .point").count() >= 5
+    bars = opened.page.locator("#growth-chart .bars .point").count()
+    assert bars >= 5 and opened.page.locator("#growth-chart .errorbar").count() == bars  # the 80% intervals
     assert opened.errors == []
 
 
