@@ -76,6 +76,8 @@ class SeriesOut(BaseModel):
     demand_lo_80: float
     demand_hi_80: float
     growth: float | None = Field(description="demand / last observed value - 1")
+    growth_lo_80: float | None = Field(description="demand_lo_80 / last observed value - 1")
+    growth_hi_80: float | None = Field(description="demand_hi_80 / last observed value - 1")
 
 
 class ForecastOut(BaseModel):

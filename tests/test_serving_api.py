@@ -107,6 +107,7 @@ def test_forecasts_filters_intervals_pages_and_csv(server: dict[str, Any]) -> No
     assert all(r["demand_lo_80"] <= r["demand"] <= r["demand_hi_80"] for r in growing["items"])
     growth = [r["growth"] for r in growing["items"]]
     assert growth == sorted(growth, reverse=True)
+    assert all(r["growth_lo_80"] <= r["growth"] <= r["growth_hi_80"] for r in growing["items"])
     within = ok(server, "/v1/series", within="01", level="skill_group", order="demand", min_demand=10, limit=1000)
     demand = [r["demand"] for r in within["items"]]
     assert within["total"] == len(demand) > 0 and demand == sorted(demand, reverse=True) and min(demand) >= 10

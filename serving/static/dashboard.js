@@ -108,15 +108,13 @@ async function overview() {
   const groups = await api("/v1/series",
     { level: "skill_group", region: "DE", order: "growth", min_demand: MIN_DEMAND, limit: 12 });
   const items = groups.items.slice().reverse();
-  // the 80% interval of the growth: the demand interval over the same last observed value
-  const low = items.map((r) => r.demand_lo_80 / r.last_y - 1), high = items.map((r) => r.demand_hi_80 / r.last_y - 1);
   Plotly.newPlot("growth-chart", [{
     type: "bar", orientation: "h", x: items.map((r) => r.growth),
     y: items.map((r) => `${r.skill_group_label} ${growth(r.growth)}`),
-    customdata: items.map((r, i) =>
-      `${growth(r.growth)} (80%: ${growth(low[i])} to ${growth(high[i])}) · ${NUMBER.format(r.demand)} a year`),
-    error_x: { type: "data", symmetric: false, array: items.map((r, i) => high[i] - r.growth),
-      arrayminus: items.map((r, i) => r.growth - low[i]), color: "#8a9ba8", thickness: 1.5 },
+    customdata: items.map((r) => `${growth(r.growth)} (80%: ${growth(r.growth_lo_80)} to `
+      + `${growth(r.growth_hi_80)}) · ${NUMBER.format(r.demand)} a year`),
+    error_x: { type: "data", symmetric: false, array: items.map((r) => r.growth_hi_80 - r.growth),
+      arrayminus: items.map((r) => r.growth - r.growth_lo_80), color: "#8a9ba8", thickness: 1.5 },
     marker: { color: "#2a9d8f" }, hovertemplate: "%{y}: %{customdata}<extra></extra>",
   }], { margin: { l: 10, r: 10, t: 10, b: 30 }, xaxis: { tickformat: "+.0%" }, yaxis: { automargin: true },
     height: 380 }, PLOT);
