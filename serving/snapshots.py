@@ -49,7 +49,14 @@ def opened(folder: Path, name: str, cache_bytes: int) -> Snapshot:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         vocabularies = Vocabularies(con)
         vocabularies_read(vocabularies)
-        return Snapshot(name, con, health_of(con, meta), vocabularies, in_memory(con), ResponseCache(cache_bytes))
+        try:
+            tables = in_memory(con)
+        except ValueError as error:
+            raise ValueError(
+                f"snapshot {folder / name} cannot be served: {error}; if an earlier version of moocast published "
+                "it, run `moocast publish` again"
+            ) from error
+        return Snapshot(name, con, health_of(con, meta), vocabularies, tables, ResponseCache(cache_bytes))
     except BaseException:
         con.close()  # a snapshot that cannot be served is not kept open
         raise

@@ -267,6 +267,7 @@ def test_a_snapshot_that_does_not_fit_its_model_is_skipped(server: dict[str, Any
             time.sleep(3)  # the check interval, and the opening that fails
         assert clients.failures == [] and clients.answered > 20
         assert "ForecastOut.yhat is required but 1 rows of yhat have no value" in server["log"].read_text()
+        assert f"snapshot {broken} cannot be served" in server["log"].read_text()
         kept = ok(server, "/v1/forecasts", series_id=series_id, horizon=1)["items"]  # validated: yhat is a number
         assert len(kept) == 1 and kept[0]["yhat"] is not None
     finally:
