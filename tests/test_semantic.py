@@ -44,8 +44,8 @@ def test_semantic_extraction_with_the_offline_model(tmp_path: Path, inputs: Path
     gold = tmp_path / "gold.csv"
     gold.write_text(
         "sentence,span,sub_span,label\n"
-        "You will partner with stakeholders across the business.,x,x,engage with stakeholders\n"
-        "We need someone who can fix leaking pipes and install boilers,x,x,install heating boiler\n",
+        "You will be partnering with stakeholders.,x,x,engage with stakeholders\n"
+        "We need someone who can fix leaking pipes and is installing heating boilers,x,x,install heating boiler\n",
         encoding="utf-8",
     )
     runner = CliRunner()
