@@ -95,12 +95,16 @@ def _iso(language: Language) -> str:
 
 def _quick_best(samples: list[str]) -> list[tuple[Language, float]]:
     """py3langid's top language and its probability (normalised over EUROPEAN) per sample."""
+    if not samples:  # loading the model takes 0.5 s: not for postings that all state their language
+        return []
     languages, identifier = _quick_languages(), _quick_identifier()
     return [(languages[code], float(p)) for code, p in map(identifier.classify, samples)]
 
 
 def _best(samples: list[str], low_accuracy: bool) -> list[tuple[Language | None, float]]:
     """Top language and its confidence per sample ((None, 0.0) for a blank one); repeated samples read once."""
+    if not samples:
+        return []
     distinct = list(dict.fromkeys(sample if sample.strip() else "" for sample in samples))
     found: dict[str, tuple[Language | None, float]] = {}
     detector = _detector(low_accuracy)

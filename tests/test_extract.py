@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from features.language import QUICK_SURE, detected_languages
+from features.language import QUICK_SURE, _detector, _quick_identifier, detected_languages
 from pipelines.cli import app
 from pipelines.extract import EXTRACTOR, _languages
 from pipelines.importers import format_named
@@ -24,6 +24,13 @@ def test_detected_languages() -> None:
         ]
     )
     assert [lang for lang, _ in found] == ["fr", "de", None]
+
+
+def test_nothing_to_detect_loads_no_model() -> None:
+    _quick_identifier.cache_clear()
+    _detector.cache_clear()
+    assert detected_languages([]) == []
+    assert _quick_identifier.cache_info().currsize == _detector.cache_info().currsize == 0
 
 
 def test_detection_reads_further_when_the_first_characters_decide_nothing() -> None:
