@@ -33,8 +33,8 @@ from pipelines.warehouse import insert_frame, transaction
 
 # Versions of the extractors: bump when their results change (literal-2: loose synonyms, names and heads rules;
 # semantic-3: threshold 0.80), so that `moocast extract` re-extracts what an older version did.
-EXTRACTOR = "literal-2"
-SEMANTIC_EXTRACTOR = "literal-2+semantic-3"
+EXTRACTOR, SEMANTIC = "literal-2", "semantic-3"
+SEMANTIC_EXTRACTOR = f"{EXTRACTOR}+{SEMANTIC}"
 # texts and their literal matches -> the semantic matches of each text (see pipelines/embeddings.py)
 Linker = Callable[[list[str], list[list[Match]]], list[list[Match]]]
 CHUNK = 10_000  # postings detected, matched and inserted at a time

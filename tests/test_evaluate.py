@@ -47,6 +47,8 @@ def test_tiny_gold_file_scored_by_the_real_lexicon(esco_warehouse: Path, tmp_pat
     )
     pooled = _scores(esco_warehouse, [gold])["pooled"]
     assert pooled["sentences"] == 2 and pooled["recall"] == 1.0 and pooled["precision"] == 1.0
+    assert _scores(esco_warehouse, [gold])["extractor"] == "literal-2"
+    assert _scores(esco_warehouse, [gold], "--floor")["extractor"] == "literal-floor"
 
 
 def test_real_decorte_files_beat_the_literal_floor(esco_warehouse: Path, inputs: Path) -> None:
