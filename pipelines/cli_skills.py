@@ -34,7 +34,8 @@ def extract(
 
     Languages with ESCO skill labels in the warehouse are extracted natively; others are recorded as
     unsupported, never read as English. One transaction: re-running changes nothing. With --semantic, phrases
-    that no label matched are linked to the nearest ESCO skill by sentence embeddings (extra `semantic`)."""
+    that no label matched are linked to the nearest ESCO skill by sentence embeddings (extra `semantic`);
+    postings extracted literally before are then extracted again, semantic ones are kept by a literal run."""
     from pipelines.extract import extract_postings
 
     settings: Settings = ctx.obj

@@ -4,7 +4,8 @@ A posting's language is the one it states, else the detected one. Languages whos
 the warehouse are extracted natively; any other language is recorded as `unsupported_language` (never read as
 English). Re-running processes only what is new; a newer ESCO version re-extracts everything for it, and so does a
 newer extractor: postings whose status names neither the current literal nor the current semantic extractor are
-extracted again (their old rows replaced)."""
+extracted again (their old rows replaced). A semantic extraction holds for the literal extractor too (it includes
+the literal matches), not the other way round: `extract --semantic` after a literal run links those postings."""
 
 from __future__ import annotations
 
@@ -109,17 +110,18 @@ def literal_extractor(con: duckdb.DuckDBPyConnection, lang: str, common_share: f
 PENDING = (
     "FROM postings p WHERE NOT EXISTS (SELECT 1 FROM extraction_status e WHERE e.posting_key = p.posting_key "
     "AND e.taxonomy_version = ? AND e.extractor IN (?, ?))"
-)  # parameters: version, EXTRACTOR, SEMANTIC_EXTRACTOR
+)  # parameters: version and the two extractors whose results hold for the run
 
 
-def _pending_params(version: str) -> list[str]:
-    return [version, EXTRACTOR, SEMANTIC_EXTRACTOR]
+def _pending_params(version: str, semantic: bool) -> list[str]:
+    return [version, SEMANTIC_EXTRACTOR if semantic else EXTRACTOR, SEMANTIC_EXTRACTOR]
 
 
-def _pending_chunks(reader: duckdb.DuckDBPyConnection, version: str) -> Iterator[pl.DataFrame]:
+def _pending_chunks(reader: duckdb.DuckDBPyConnection, version: str, semantic: bool) -> Iterator[pl.DataFrame]:
     """The postings not yet processed for `version`, CHUNK rows at a time, streamed (never all in memory)."""
     columns = "p.posting_key, p.title, coalesce(p.description, '') AS description, p.language"
-    for batch in reader.sql(f"SELECT {columns} {PENDING}", params=_pending_params(version)).to_arrow_reader(CHUNK):
+    pending = reader.sql(f"SELECT {columns} {PENDING}", params=_pending_params(version, semantic))
+    for batch in pending.to_arrow_reader(CHUNK):
         yield pl.DataFrame(batch)
 
 
@@ -217,13 +219,13 @@ def extract_postings(
                 extractors[lang] = replace(extractors[lang], linker=semantic_linker(con, version, lang))
         return extractors.get(lang)
 
-    total = con.execute(f"SELECT count(*) {PENDING}", _pending_params(version)).fetchall()[0][0]
+    total = con.execute(f"SELECT count(*) {PENDING}", _pending_params(version, semantic)).fetchall()[0][0]
     processed, extracted, skills_found, unsupported = 0, 0, 0, Counter[str]()
     reader = con.cursor()  # a connection of its own: it streams the pending postings while `con` writes
     reader.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout, amid --json output
     try:
         with transaction(con):
-            for postings in _pending_chunks(reader, version):
+            for postings in _pending_chunks(reader, version, semantic):
                 tables = _chunk_tables(postings, version, extractor_of, SEMANTIC_EXTRACTOR if semantic else EXTRACTOR)
                 con.register("pending_keys", postings.select("posting_key").to_arrow())
                 con.execute("DELETE FROM posting_languages WHERE posting_key IN (SELECT posting_key FROM pending_keys)")
