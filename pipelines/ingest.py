@@ -86,12 +86,12 @@ class RunReport:
 
 def unchanged_since_last_load(con: duckdb.DuckDBPyConnection, batch: Batch) -> bool:
     """True when the last loaded run of this source had the same checksum."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT checksum FROM ingest_runs WHERE kind = ? AND source = ? AND status = 'loaded' "
         "ORDER BY started_at DESC LIMIT 1",
         [batch.kind, batch.source],
-    ).fetchone()
-    return row is not None and row[0] == batch.checksum
+    ).fetchall()  # fetched to the end: DuckDB refuses other work on a connection with a result left open
+    return bool(rows) and rows[0][0] == batch.checksum
 
 
 def _quarantine_with_lines(frame: pl.DataFrame) -> pl.DataFrame:

@@ -40,7 +40,7 @@ COUNT_QUERIES = {
 
 def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Counts per table, taxonomy versions, statistics by source and the latest run per source."""
-    counts = {name: int(con.execute(sql).fetchone()[0]) for name, sql in COUNT_QUERIES.items()}  # type: ignore[index]
+    counts = {name: int(con.execute(sql).fetchall()[0][0]) for name, sql in COUNT_QUERIES.items()}
     versions = [
         {"taxonomy": t, "version": v, "languages": list(langs)}
         for t, v, langs in con.execute(
@@ -55,8 +55,16 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         ).fetchall()
     ]
     runs = [
-        {"kind": k, "format": f, "source": s, "status": st, "rows_read": r, "rows_loaded": lo,
-         "rows_quarantined": q, "at": str(at)}
+        {
+            "kind": k,
+            "format": f,
+            "source": s,
+            "status": st,
+            "rows_read": r,
+            "rows_loaded": lo,
+            "rows_quarantined": q,
+            "at": str(at),
+        }
         for k, f, s, st, r, lo, q, at in con.execute(
             "SELECT kind, format, source, status, rows_read, rows_loaded, rows_quarantined, started_at "
             "FROM ingest_runs QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC) = 1 "

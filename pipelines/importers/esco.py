@@ -48,8 +48,11 @@ FOLDER_NAME = re.compile(r"^esco[_-]v?(?P<version>\d+(?:\.\d+)+)[_-](?P<lang>[a-
 def _version_and_language(path: Path) -> tuple[str, str]:
     match = FOLDER_NAME.match(path.name)
     if match is None:
-        raise InputError(path, "cannot tell the ESCO version and language from the folder name: "
-                               "name the export folder like esco_v1.1.1_en")
+        raise InputError(
+            path,
+            "cannot tell the ESCO version and language from the folder name: "
+            "name the export folder like esco_v1.1.1_en",
+        )
     return match["version"], match["lang"].lower()
 
 
@@ -61,8 +64,7 @@ def _english(folder: Path, version: str) -> tuple[list[Path], list[Staged]]:
         raw = read_concepts(path, name)
         files.append(path)
         staged.append(concept_table(raw, name, version))
-        labels += [preferred_labels(raw, version, concept.kind, "en"),
-                   other_labels(raw, version, concept.kind, "en")]
+        labels += [preferred_labels(raw, version, concept.kind, "en"), other_labels(raw, version, concept.kind, "en")]
     staged.append(Staged("concept_labels", pl.concat(labels), counted=False, min_rows=0))
     tables = {
         "skillsHierarchy": partial(hierarchy_table, version=version),
@@ -78,8 +80,7 @@ def _english(folder: Path, version: str) -> tuple[list[Path], list[Staged]]:
     for path, _, _, rows in collection_tables(folder, "en", version):
         files.append(path)
         staged.append(rows)
-    staged.append(Staged("taxonomy_versions", version_row("esco", version, ["en"], str(folder)),
-                         counted=False))
+    staged.append(Staged("taxonomy_versions", version_row("esco", version, ["en"], str(folder)), counted=False))
     return files, staged
 
 
@@ -93,20 +94,20 @@ def _translation(folder: Path, version: str, lang: str) -> tuple[list[Path], lis
         raw = read_concepts(path, name)
         files.append(path)
         kinds.add(concept.kind)
-        staged += [Staged("concept_labels", preferred_labels(raw, version, concept.kind, lang), LABEL_RULES,
-                          ("uri", "label")),
-                   Staged("concept_labels", other_labels(raw, version, concept.kind, lang),
-                          counted=False, min_rows=0)]
+        staged += [
+            Staged("concept_labels", preferred_labels(raw, version, concept.kind, lang), LABEL_RULES, ("uri", "label")),
+            Staged("concept_labels", other_labels(raw, version, concept.kind, lang), counted=False, min_rows=0),
+        ]
     labels = []
     for path, kind, raw, members in collection_tables(folder, lang, version):
         files.append(path)
         staged.append(members)
         if kind not in kinds:  # labels of concepts the folder has no main file for
-            labels += [preferred_labels(raw, version, kind, lang),
-                       other_labels(raw, version, kind, lang, " | ")]
+            labels += [preferred_labels(raw, version, kind, lang), other_labels(raw, version, kind, lang, " | ")]
     if not files:
-        raise InputError(folder, f"no ESCO label file found (such as occupations_{lang}.csv or "
-                                 f"skillGroups_{lang}.csv.gz)")
+        raise InputError(
+            folder, f"no ESCO label file found (such as occupations_{lang}.csv or skillGroups_{lang}.csv.gz)"
+        )
     if labels:
         rows = pl.concat(labels).drop_nulls("label").unique(LABEL_KEY, keep="first", maintain_order=True)
         staged.append(Staged("concept_labels", rows, counted=False, min_rows=0))
@@ -115,11 +116,17 @@ def _translation(folder: Path, version: str, lang: str) -> tuple[list[Path], lis
 
 def _record_languages(version: str, lang: str, source: str, con: duckdb.DuckDBPyConnection) -> None:
     """Set the version's languages to those of its labels; a translation needs its English version."""
-    if lang != "en" and con.execute("SELECT 1 FROM taxonomy_versions WHERE taxonomy = 'esco' AND version = ?",
-                                    [version]).fetchone() is None:
-        raise InputError(source, f"ESCO {version} in '{lang}' only adds labels to the English classification "
-                                 f"of the same version, which is not in the warehouse: "
-                                 f"ingest esco_v{version}_en first")
+    if (
+        lang != "en"
+        and con.execute("SELECT 1 FROM taxonomy_versions WHERE taxonomy = 'esco' AND version = ?", [version]).fetchall()
+        == []
+    ):
+        raise InputError(
+            source,
+            f"ESCO {version} in '{lang}' only adds labels to the English classification "
+            f"of the same version, which is not in the warehouse: "
+            f"ingest esco_v{version}_en first",
+        )
     con.execute(
         "UPDATE taxonomy_versions SET languages = (SELECT list(lang ORDER BY lang <> 'en', lang) "
         "FROM (SELECT DISTINCT lang FROM concept_labels WHERE version = ?)) "
@@ -133,8 +140,15 @@ def read_esco(folder: Path) -> Batch:
     if not folder.is_dir():
         raise InputError(folder, "an ESCO export is a folder of CSV files")
     files, staged = _english(folder, version) if lang == "en" else _translation(folder, version, lang)
-    return Batch("taxonomy", "esco", str(folder), files, file_checksum(files), staged,
-                 after_load=partial(_record_languages, version, lang, str(folder)))
+    return Batch(
+        "taxonomy",
+        "esco",
+        str(folder),
+        files,
+        file_checksum(files),
+        staged,
+        after_load=partial(_record_languages, version, lang, str(folder)),
+    )
 
 
 def _is_esco(path: Path) -> bool:
@@ -152,7 +166,12 @@ def find_esco(folder: Path) -> list[Path]:
 
 
 FORMATS = [
-    Format("esco", "taxonomy",
-           "ESCO CSV export folder per version and language (esco_v1.1.1_en, esco_v1.1.1_fr)",
-           find_esco, _is_esco, read_esco),
+    Format(
+        "esco",
+        "taxonomy",
+        "ESCO CSV export folder per version and language (esco_v1.1.1_en, esco_v1.1.1_fr)",
+        find_esco,
+        _is_esco,
+        read_esco,
+    ),
 ]
