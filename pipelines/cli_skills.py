@@ -19,15 +19,18 @@ from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
 SEMANTIC_HELP = (
-    "Also link phrases no label matched to the nearest ESCO skill with an offline sentence-embedding "
-    "model (needs `make install-semantic`)"
+    "--semantic also links phrases no label matched to the nearest ESCO skill with an offline "
+    "sentence-embedding model (needs `make install-semantic`); --literal does not. "
+    "(default: the setting semantic_extraction, off unless set)"
 )
 
 
 def extract(
     ctx: typer.Context,
     taxonomy_version: Annotated[str | None, typer.Option(help="ESCO version to extract for [default: latest]")] = None,
-    semantic: Annotated[bool, typer.Option("--semantic", help=SEMANTIC_HELP)] = False,
+    semantic: Annotated[
+        bool | None, typer.Option("--semantic/--literal", help=SEMANTIC_HELP, show_default=False)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Extract ESCO skills from every posting not yet processed for the taxonomy version (incremental).
@@ -39,6 +42,7 @@ def extract(
     from pipelines.extract import extract_postings
 
     settings: Settings = ctx.obj
+    semantic = settings.semantic_extraction if semantic is None else semantic
     progress = progress_bar(as_json)
     with connect(settings.warehouse) as con, progress:
         task = progress.add_task("extract", total=None)
@@ -99,7 +103,9 @@ def eval_extraction(
         bool,
         typer.Option("--floor", help="Score the literal-match floor instead: every ESCO label, no common-word filter"),
     ] = False,
-    semantic: Annotated[bool, typer.Option("--semantic", help=SEMANTIC_HELP)] = False,
+    semantic: Annotated[
+        bool | None, typer.Option("--semantic/--literal", help=SEMANTIC_HELP, show_default=False)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Precision, recall and F1 of skill extraction, micro-averaged over sentences, per file and pooled.
@@ -113,6 +119,7 @@ def eval_extraction(
     from pipelines.extract import EXTRACTOR, SEMANTIC, latest_esco_version, literal_extractor
 
     settings: Settings = ctx.obj
+    semantic = settings.semantic_extraction if semantic is None else semantic
     if not files and spans is None:
         raise fail("give Decorte gold FILEs, --spans FILE, or both", 2)
     for path in [*(files or []), *([spans] if spans else [])]:

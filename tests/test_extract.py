@@ -12,6 +12,8 @@ from pipelines.cli import app
 from pipelines.extract import EXTRACTOR, SEMANTIC_EXTRACTOR, _languages
 from pipelines.importers import format_named
 from pipelines.orchestrate import ingest_sources
+from pipelines.retrain import stages
+from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
 
@@ -179,13 +181,14 @@ def test_extract_semantic_records_linked_phrases(tmp_path: Path, inputs: Path) -
         ingest_sources(con, [(format_named("esco"), inputs / "taxonomies/esco_v1.1.1_en"),
                              (format_named("generic_jsonl"), feed)])  # fmt: skip
 
-    def extract(*flags: str) -> dict:  # type: ignore[type-arg]
-        result = CliRunner().invoke(app, ["--warehouse", str(path), "extract", "--json", *flags])
+    def extract(*flags: str, semantic_setting: str = "false") -> dict:  # type: ignore[type-arg]
+        result = CliRunner().invoke(app, ["--warehouse", str(path), "extract", "--json", *flags],
+                                    env={"MOOCAST_SEMANTIC_EXTRACTION": semantic_setting})  # fmt: skip
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)  # type: ignore[no-any-return]
 
-    assert extract()["extracted"] == 2  # literal first: a later --semantic run links these postings
-    assert extract("--semantic")["extracted"] == 2
+    assert extract()["extracted"] == 2  # literal first: a later semantic run links these postings
+    assert extract(semantic_setting="true")["extracted"] == 2  # the setting, as in moocast.toml
     with connect(path, read_only=True) as con:
         found = con.execute(
             "SELECT p.posting_id, s.method, k.preferred_label, s.matched_text, "
@@ -200,4 +203,15 @@ def test_extract_semantic_records_linked_phrases(tmp_path: Path, inputs: Path) -
     assert all(method == "literal" for pid, method, *_ in found if pid == "2")
     assert extractors == [(SEMANTIC_EXTRACTOR,)]
     assert extract("--semantic")["processed"] == 0
-    assert extract()["processed"] == 0  # a semantic extraction holds for the literal extractor too
+    assert extract("--literal", semantic_setting="true")["processed"] == 0  # a semantic result holds for literal
+
+    # the batch job's extract stage follows the setting too
+    feed.write_text(json.dumps({"posting_id": "3", "title": "Heating engineer", "posted_at": "2025-01-03",
+                                "country": "IE", "language": "en", "description": rows[0][2]}) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    settings = Settings(inputs=inputs, warehouse=path, semantic_extraction=True)
+    with connect(path) as con:
+        ingest_sources(con, [(format_named("generic_jsonl"), feed)])
+        assert dict(stages(settings))["extract"](con)["extracted"] == 1
+        extractors = con.execute("SELECT DISTINCT extractor FROM extraction_status").fetchall()
+    assert extractors == [(SEMANTIC_EXTRACTOR,)]
