@@ -13,8 +13,9 @@ from pipelines.synthetic import write_generated_postings
 
 
 def _moocast(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True,
-                          env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True, env=env, check=False
+    )
 
 
 def test_help_teaches_the_commands(cli: CliRunner) -> None:
@@ -53,16 +54,25 @@ def test_semantic_setting_without_the_extra_fails_at_start_up(
 def test_ingest_and_status_json(cli: CliRunner, tmp_path: Path, inputs: Path) -> None:
     feed = write_generated_postings(tmp_path / "feed.csv", 500, seed=3)
     warehouse = str(tmp_path / "w.duckdb")
-    result = cli.invoke(app, ["--inputs", str(inputs), "--warehouse", warehouse,
-                              "ingest", "postings", str(feed), "--json"])
+    result = cli.invoke(
+        app, ["--inputs", str(inputs), "--warehouse", warehouse, "ingest", "postings", str(feed), "--json"]
+    )
     assert result.exit_code == 0, result.output
     runs = json.loads(result.stdout)
     assert runs["totals"] == {"rows_read": 500, "rows_loaded": 500, "rows_quarantined": 0}
     status = _moocast("--inputs", str(inputs), "--warehouse", warehouse, "status", "--json")
     assert status.returncode == 0, status.stderr
     counts = json.loads(status.stdout)["counts"]
-    for key in ("skills", "occupations", "occupation_skills", "postings", "postings_unique", "labour_stats",
-                "courses", "quarantine"):
+    for key in (
+        "skills",
+        "occupations",
+        "occupation_skills",
+        "postings",
+        "postings_unique",
+        "labour_stats",
+        "courses",
+        "quarantine",
+    ):
         assert key in counts
     assert counts["postings"] == 500
     assert counts["postings_unique"] < 500  # the generator reposts about 5% of ads
@@ -71,8 +81,17 @@ def test_ingest_and_status_json(cli: CliRunner, tmp_path: Path, inputs: Path) ->
 def test_unreadable_file_is_a_clear_cli_error(tmp_path: Path, inputs: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("posting_id,title\n1,x\n", encoding="utf-8")
-    result = _moocast("--inputs", str(inputs), "--warehouse", str(tmp_path / "w.duckdb"),
-                      "ingest", "postings", str(bad), "--format", "generic_csv")
+    result = _moocast(
+        "--inputs",
+        str(inputs),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+        "ingest",
+        "postings",
+        str(bad),
+        "--format",
+        "generic_csv",
+    )
     assert result.returncode == 1
     assert str(bad) in result.stderr and "missing required column" in result.stderr
     assert "warehouse is as it was" in result.stderr
