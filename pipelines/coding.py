@@ -55,13 +55,17 @@ def esco_occupation_lexicon(con: duckdb.DuckDBPyConnection, lang: str, version: 
     return occupation_lexicon(occupation_entries(labels), lang)
 
 
+# What a coding reads of a posting (the description too: the detected language comes from it); a posting
+# reloaded with other values is coded again (migration 17 backfills posting_codes.input_hash with the same)
+CODING_INPUT = "hash(p.title, p.description, p.title_en, p.country, p.region, p.sector, p.language)"
+
+
 def _pending(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql(
         "SELECT p.posting_key, p.title, p.title_en, p.country, p.region, p.sector, "
-        "coalesce(l.language, p.language, 'en') AS language FROM postings p "
-        "LEFT JOIN posting_languages l USING (posting_key) "
-        "WHERE NOT EXISTS (SELECT 1 FROM posting_codes c WHERE c.posting_key = p.posting_key) "
-        "ORDER BY p.posting_key"
+        f"coalesce(l.language, p.language, 'en') AS language, {CODING_INPUT} AS input_hash FROM postings p "
+        "LEFT JOIN posting_languages l USING (posting_key) WHERE NOT EXISTS (SELECT 1 FROM posting_codes c "
+        f"WHERE c.posting_key = p.posting_key AND c.input_hash = {CODING_INPUT}) ORDER BY p.posting_key"
     ).pl()
 
 
@@ -101,7 +105,8 @@ def _regions(postings: pl.DataFrame) -> tuple[pl.DataFrame, Counter[str]]:
 
 
 def code_postings(con: duckdb.DuckDBPyConnection, version: str | None = None) -> dict[str, Any]:
-    """Code the pending postings; returns counts (coded, with occupation, region below country, sector)."""
+    """Code the pending postings; returns counts (coded, with occupation, region below country, sector, and
+    `removed`: postings no longer in the warehouse whose codes were deleted)."""
     version = version or latest_occupation_version(con)
     postings = _pending(con)
     needed = set(postings["language"]) | ({"en"} if postings["title_en"].is_not_null().any() else set())
@@ -113,13 +118,21 @@ def code_postings(con: duckdb.DuckDBPyConnection, version: str | None = None) ->
     occupations, how = _occupations(postings, lexicons)
     regions, basis = _regions(postings)
     sectors = pl.Series("sector_code", [sector_section(s) for s in postings["sector"]], dtype=pl.String)
-    codes = pl.concat([postings.select("posting_key"), occupations, regions], how="horizontal").with_columns(
+    codes = pl.concat(
+        [postings.select("posting_key", "input_hash"), occupations, regions], how="horizontal"
+    ).with_columns(
         sectors,
         sector_scheme=pl.when(sectors.is_not_null()).then(pl.lit(SCHEME)),
         coded_at=pl.lit(datetime.now(), dtype=pl.Datetime("us")),
     )
-    with transaction(con):
-        insert_frame(con, "posting_codes", codes, skip_existing=True)
+    with transaction(con):  # codes of postings since reloaded with other values, or gone, are replaced or deleted
+        con.register("pending_keys", codes.select("posting_key").to_arrow())
+        con.execute("DELETE FROM posting_codes WHERE posting_key IN (SELECT posting_key FROM pending_keys)")
+        con.unregister("pending_keys")
+        removed = con.execute(
+            "DELETE FROM posting_codes WHERE posting_key NOT IN (SELECT posting_key FROM postings)"
+        ).fetchall()[0][0]
+        insert_frame(con, "posting_codes", codes)
     return {
         "taxonomy_version": version,
         "coded": codes.height,
@@ -128,6 +141,7 @@ def code_postings(con: duckdb.DuckDBPyConnection, version: str | None = None) ->
         "with_sector": codes["sector_code"].is_not_null().sum(),
         "occupation_coding": dict(sorted(how.items())),
         "region_basis": dict(sorted(basis.items())),
+        "removed": removed,
     }
 
 

@@ -107,10 +107,15 @@ def literal_extractor(con: duckdb.DuckDBPyConnection, lang: str, common_share: f
     return Extractor(label_automaton(label_entries(labels, lang, common, ordinary)), preferred)
 
 
+# What an extraction reads of a posting: a posting reloaded with other text or language is extracted again
+# (migration 17 backfills extraction_status.input_hash with the same expression)
+EXTRACTION_INPUT = "hash(p.title, p.description, p.language)"
 PENDING = (
     "FROM postings p WHERE NOT EXISTS (SELECT 1 FROM extraction_status e WHERE e.posting_key = p.posting_key "
-    "AND e.taxonomy_version = ? AND e.extractor IN (?, ?))"
+    f"AND e.taxonomy_version = ? AND e.extractor IN (?, ?) AND e.input_hash = {EXTRACTION_INPUT})"
 )  # parameters: version and the two extractors whose results hold for the run
+# rows of postings no longer in the warehouse (their source was reloaded without them)
+VANISHED = "DELETE FROM {} WHERE posting_key NOT IN (SELECT posting_key FROM postings)"
 
 
 def _pending_params(version: str, semantic: bool) -> list[str]:
@@ -119,7 +124,10 @@ def _pending_params(version: str, semantic: bool) -> list[str]:
 
 def _pending_chunks(reader: duckdb.DuckDBPyConnection, version: str, semantic: bool) -> Iterator[pl.DataFrame]:
     """The postings not yet processed for `version`, CHUNK rows at a time, streamed (never all in memory)."""
-    columns = "p.posting_key, p.title, coalesce(p.description, '') AS description, p.language"
+    columns = (
+        "p.posting_key, p.title, coalesce(p.description, '') AS description, p.language, "
+        f"{EXTRACTION_INPUT} AS input_hash"
+    )
     pending = reader.sql(f"SELECT {columns} {PENDING}", params=_pending_params(version, semantic))
     for batch in pending.to_arrow_reader(CHUNK):
         yield pl.DataFrame(batch)
@@ -182,7 +190,7 @@ def _chunk_tables(
         lang=pl.Series(langs, dtype=pl.String),
     )
     keyed = postings.select("posting_key")
-    status = keyed.with_columns(
+    status = postings.select("posting_key", "input_hash").with_columns(
         taxonomy_version=pl.lit(version),
         extractor=pl.lit(name),
         status=pl.Series(statuses, dtype=pl.String),
@@ -202,7 +210,8 @@ def extract_postings(
     on_progress: Callable[[int, int], None] = lambda done, total: None,
     semantic: bool = False,
 ) -> dict[str, Any]:
-    """Extract the pending postings; returns counts (processed, extracted, unsupported by language, skills).
+    """Extract the pending postings; returns counts (processed, extracted, unsupported by language, skills, and
+    `removed`: postings no longer in the warehouse whose extraction was deleted).
 
     Postings are streamed, detected, matched and inserted CHUNK at a time, so memory does not grow with their
     number; every chunk belongs to the same transaction, so the run is all or nothing."""
@@ -225,6 +234,9 @@ def extract_postings(
     reader.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout, amid --json output
     try:
         with transaction(con):
+            removed = con.execute(VANISHED.format("extraction_status")).fetchall()[0][0]
+            for table in ("posting_skills", "posting_languages"):
+                con.execute(VANISHED.format(table)).fetchall()
             for postings in _pending_chunks(reader, version, semantic):
                 tables = _chunk_tables(postings, version, extractor_of, SEMANTIC_EXTRACTOR if semantic else EXTRACTOR)
                 con.register("pending_keys", postings.select("posting_key").to_arrow())
@@ -255,4 +267,5 @@ def extract_postings(
         "extracted": extracted,
         "unsupported_by_language": dict(unsupported),
         "skills_found": skills_found,
+        "removed": removed,
     }

