@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import fnmatch
 import gzip
 import hashlib
 import io
 import json
+import os
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +27,21 @@ class InputError(Exception):
         where = str(file) + (f", line {line}" if line is not None else "") + (f", field {field!r}" if field else "")
         super().__init__(f"{where}: {problem}")
         self.file, self.problem, self.line, self.field = str(file), problem, line, field
+
+
+def files_under(folder: Path, pattern: str = "*") -> list[Path]:
+    """The files under `folder` (recursively) whose name matches `pattern`, sorted by path. Links to folders are
+    followed, each real folder once: `Path.rglob` skips linked folders before Python 3.13, so a postings folder
+    linked into the inputs would have been left out without a word."""
+    found, seen = [], set()
+    for root, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:  # a link back up the tree, or a second link to the same folder
+            folders.clear()
+            continue
+        seen.add(real)
+        found += [Path(root, name) for name in fnmatch.filter(names, pattern) if Path(root, name).is_file()]
+    return sorted(found)
 
 
 def file_checksum(paths: Iterable[Path]) -> str:
@@ -113,12 +130,15 @@ def read_jsonl_strings(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         if not isinstance(record, dict):
             bad.append((str(path), number, None, "not a JSON object", line[:2000]))
             continue
-        records.append({k: v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                        for k, v in record.items()} | {LINE: number})
+        records.append(
+            {k: v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for k, v in record.items()}
+            | {LINE: number}
+        )
     if not records:
         raise InputError(path, "no JSON object found")
     frame = pl.DataFrame(records, infer_schema_length=None).with_columns(
-        pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE))
+        pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE)
+    )
     return frame, pl.DataFrame(bad, schema=list(QUARANTINE_COLUMNS.items()), orient="row")
 
 
@@ -142,9 +162,7 @@ def check_columns(path: Path, columns: Iterable[str], required: Iterable[str]) -
 
 def with_position(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
     """Add `_line` (1-based record number) and `_file` columns."""
-    return frame.with_row_index(LINE, offset=1).with_columns(
-        pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE)
-    )
+    return frame.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE))
 
 
 def physical_lines(path: Path, records: set[int]) -> dict[int, int]:

@@ -39,6 +39,7 @@ from pipelines.readers import (
     LINE,
     check_columns,
     csv_header,
+    files_under,
     read_csv_strings,
     read_jsonl_strings,
     read_parquet_checked,
@@ -77,52 +78,75 @@ def _coursera(raw: pl.DataFrame) -> pl.DataFrame:
     """Either Coursera scrape in the generic columns."""
     if "Title" in raw.columns:  # 2024: no URL, so the id is a slug of organisation and title
         return raw.select(
-            course_id=pl.concat_str([slug(pl.col("Organization")), slug(pl.col("Title"))], separator="/",
-                                    ignore_nulls=True),
-            title="Title", skills="Skills", level=_col(raw, "Difficulty"), organization="Organization",
+            course_id=pl.concat_str(
+                [slug(pl.col("Organization")), slug(pl.col("Title"))], separator="/", ignore_nulls=True
+            ),
+            title="Title",
+            skills="Skills",
+            level=_col(raw, "Difficulty"),
+            organization="Organization",
             rating=_col(raw, "Rating"),
         )
     return raw.select(
-        course_id=url_slug(pl.col("course_url")), title="course_title",
+        course_id=url_slug(pl.col("course_url")),
+        title="course_title",
         description=_texts(_col(raw, "course_description"), _outcomes(_col(raw, "course_summary"))),
-        skills="course_skills", level=_col(raw, "course_difficulty"), url="course_url",
-        organization=_col(raw, "course_organization"), rating=_col(raw, "course_rating"),
+        skills="course_skills",
+        level=_col(raw, "course_difficulty"),
+        url="course_url",
+        organization=_col(raw, "course_organization"),
+        rating=_col(raw, "course_rating"),
         enrolment=_col(raw, "course_students_enrolled"),
     )
 
 
 def _edx(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.select(
-        course_id=url_slug(pl.col("course_url")), title="title",
+        course_id=url_slug(pl.col("course_url")),
+        title="title",
         description=_texts(*(_col(raw, c) for c in ("summary", "course_description", "course_syllabus"))),
-        language=_col(raw, "language"), level=_col(raw, "Level"), url="course_url",
-        organization="institution", subject=_col(raw, "subject"), enrolment="n_enrolled",
+        language=_col(raw, "language"),
+        level=_col(raw, "Level"),
+        url="course_url",
+        organization="institution",
+        subject=_col(raw, "subject"),
+        enrolment="n_enrolled",
     )
 
 
 def _udemy(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.select(
-        course_id="course_id", title="course_title", level=_col(raw, "level"), url="url",
-        subject=_col(raw, "subject"), enrolment="num_subscribers",
+        course_id="course_id",
+        title="course_title",
+        level=_col(raw, "level"),
+        url="url",
+        subject=_col(raw, "subject"),
+        enrolment="num_subscribers",
     )
 
 
 def _udacity(raw: pl.DataFrame) -> pl.DataFrame:
     key = pl.col("Course URL").str.extract(r"--([A-Za-z]+\d[\w-]*?)/?$")
     return raw.select(
-        course_id=pl.coalesce(key, url_slug(pl.col("Course URL"))), title="Course Name",
-        description=_col(raw, "Course Description"), skills=_col(raw, "Skills"),
-        level=_col(raw, "Difficulty Level"), url="Course URL", subject=_col(raw, "University"),
+        course_id=pl.coalesce(key, url_slug(pl.col("Course URL"))),
+        title="Course Name",
+        description=_col(raw, "Course Description"),
+        skills=_col(raw, "Skills"),
+        level=_col(raw, "Difficulty Level"),
+        url="Course URL",
+        subject=_col(raw, "University"),
         rating=_col(raw, "Course Rating"),
     )
 
 
-def _provider_reader(name: str, pick: Callable[[Path], tuple[str, ...]],
-                     shape: Callable[[pl.DataFrame], pl.DataFrame]) -> Callable[[Path], Batch]:
+def _provider_reader(
+    name: str, pick: Callable[[Path], tuple[str, ...]], shape: Callable[[pl.DataFrame], pl.DataFrame]
+) -> Callable[[Path], Batch]:
     def read(path: Path) -> Batch:
         raw = read_catalogue(path, pick(path))
         frame = shape(raw).hstack(raw.select(LINE, FILE)).with_columns(provider=pl.lit(name))
         return courses_batch(name, path, frame)
+
     return read
 
 
@@ -138,7 +162,8 @@ def _read_generic_parquet(path: Path) -> Batch:
     raw = read_parquet_checked(path, GENERIC)
     typed = raw.select(
         pl.col(c) if c == "skills" and isinstance(raw.schema[c], pl.List) else pl.col(c).cast(pl.String)
-        for c in COLUMNS if c in raw.columns
+        for c in COLUMNS
+        if c in raw.columns
     )
     return courses_batch("generic_courses", path, with_position(typed, path), separator=";")
 
@@ -160,12 +185,14 @@ def read_generic(path: Path) -> Batch:
 def _csv_claim(name: str, *signatures: tuple[str, ...]) -> Callable[[Path], bool]:
     """A CSV whose header has one of the signatures, or named after the provider with an unreadable header
     (so that reading it reports the problem instead of skipping the file)."""
+
     def claims(path: Path) -> bool:
         if not path.is_file() or ".csv" not in path.suffixes:
             return False
         header = csv_header(path)
         named = path.name.lower().startswith(name)
         return any(set(s) <= header for s in signatures) or (not header and named)
+
     return claims
 
 
@@ -177,23 +204,43 @@ def _generic_claims(path: Path) -> bool:
     return ".csv" in path.suffixes and set(GENERIC) <= csv_header(path)
 
 
-def _format(name: str, description: str, claims: Callable[[Path], bool],
-            read: Callable[[Path], Batch]) -> Format:
+def _format(name: str, description: str, claims: Callable[[Path], bool], read: Callable[[Path], Batch]) -> Format:
     def find(folder: Path) -> list[Path]:
-        return [path for path in sorted(folder.rglob("*")) if claims(path)]
+        return [path for path in files_under(folder) if claims(path)]
+
     return Format(name, "courses", description, find, claims, read)
 
 
 FORMATS = [
-    _format("coursera", "Coursera catalogue scrapes, 2023 (course_title, course_url, course_skills, ...) or "
-            "2024 (Title, Organization, Skills, ...)", _csv_claim("coursera", COURSERA_2023, COURSERA_2024),
-            _provider_reader("coursera", _coursera_columns, _coursera)),
-    _format("edx", "edX catalogue (title, n_enrolled, institution, course_url, ...)", _csv_claim("edx", EDX),
-            _provider_reader("edx", lambda _: EDX, _edx)),
-    _format("udemy", "Udemy catalogue (course_id, course_title, url, num_subscribers, ...)",
-            _csv_claim("udemy", UDEMY), _provider_reader("udemy", lambda _: UDEMY, _udemy)),
-    _format("udacity", "Udacity catalogue (Course Name, Course URL, ...)", _csv_claim("udacity", UDACITY),
-            _provider_reader("udacity", lambda _: UDACITY, _udacity)),
-    _format("generic_courses", "generic course catalogue (provider, course_id, title, ...) in CSV, "
-            "JSON Lines (.jsonl) or Parquet", _generic_claims, read_generic),
+    _format(
+        "coursera",
+        "Coursera catalogue scrapes, 2023 (course_title, course_url, course_skills, ...) or "
+        "2024 (Title, Organization, Skills, ...)",
+        _csv_claim("coursera", COURSERA_2023, COURSERA_2024),
+        _provider_reader("coursera", _coursera_columns, _coursera),
+    ),
+    _format(
+        "edx",
+        "edX catalogue (title, n_enrolled, institution, course_url, ...)",
+        _csv_claim("edx", EDX),
+        _provider_reader("edx", lambda _: EDX, _edx),
+    ),
+    _format(
+        "udemy",
+        "Udemy catalogue (course_id, course_title, url, num_subscribers, ...)",
+        _csv_claim("udemy", UDEMY),
+        _provider_reader("udemy", lambda _: UDEMY, _udemy),
+    ),
+    _format(
+        "udacity",
+        "Udacity catalogue (Course Name, Course URL, ...)",
+        _csv_claim("udacity", UDACITY),
+        _provider_reader("udacity", lambda _: UDACITY, _udacity),
+    ),
+    _format(
+        "generic_courses",
+        "generic course catalogue (provider, course_id, title, ...) in CSV, JSON Lines (.jsonl) or Parquet",
+        _generic_claims,
+        read_generic,
+    ),
 ]

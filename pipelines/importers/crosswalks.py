@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.ingest import Batch, Staged
-from pipelines.readers import InputError, file_checksum
+from pipelines.readers import InputError, file_checksum, files_under
 from pipelines.validation import QUARANTINE_COLUMNS, Rule, between, matches, one_of, parses, required, unique
 
 from .base import Format
@@ -57,7 +57,7 @@ def _found(folder: Path) -> dict[str, Path]:
     """The file read for each crosswalk present in the folder."""
     found = {}
     for crosswalk, pattern in PATTERNS.items():
-        paths = sorted(path for path in folder.rglob(pattern) if path.is_file())
+        paths = files_under(folder, pattern)
         if paths:
             found[crosswalk] = paths[-1]
     return found
@@ -65,28 +65,43 @@ def _found(folder: Path) -> dict[str, Path]:
 
 def _esco_onet(path: Path, found: dict[str, Path]) -> Part:
     raw = read_table(path, ("concept_uri", "onet_code", "confidence"), ("esco_occupation", "onet_occupation"))
-    raw, rejects = screen(raw.with_columns(weight=number("confidence")),
-                          (parses("weight", pl.col("confidence"), "a number"),),
-                          ("concept_uri", "confidence"))
-    rows = table_rows(raw, from_code="concept_uri", from_label="esco_occupation", to_code="onet_code",
-                      to_label="onet_occupation", weight="weight")
+    raw, rejects = screen(
+        raw.with_columns(weight=number("confidence")),
+        (parses("weight", pl.col("confidence"), "a number"),),
+        ("concept_uri", "confidence"),
+    )
+    rows = table_rows(
+        raw,
+        from_code="concept_uri",
+        from_label="esco_occupation",
+        to_code="onet_code",
+        to_label="onet_occupation",
+        weight="weight",
+    )
     return rows, (unique("from_code"), between("weight", 0.5, 2)), rejects
 
 
 def _isco_soc(path: Path, found: dict[str, Path]) -> Part:
     raw = read_table(path, ("ISCO-08 Code", "2010 SOC Code"), ("ISCO-08 Title EN", "2010 SOC Title"))
-    rows = table_rows(raw, from_code="ISCO-08 Code", from_label="ISCO-08 Title EN", to_code="2010 SOC Code",
-                      to_label="2010 SOC Title")
+    rows = table_rows(
+        raw, from_code="ISCO-08 Code", from_label="ISCO-08 Title EN", to_code="2010 SOC Code", to_label="2010 SOC Title"
+    )
     return rows, (), NO_REJECTS
 
 
 def _kldb_isco(path: Path, found: dict[str, Path]) -> Part:
-    raw = read_table(path, ("kldb2010_5d", "isco08_4d", "is_primary"),
-                     ("kldb2010_5d_title_en", "isco08_4d_title_en"))
-    raw, rejects = screen(raw, (one_of("is_primary", ["1", "0"], "is_primary flag (1 or 0)"),),
-                          ("kldb2010_5d", "isco08_4d", "is_primary"))
-    rows = table_rows(raw, from_code="kldb2010_5d", from_label="kldb2010_5d_title_en", to_code="isco08_4d",
-                      to_label="isco08_4d_title_en", is_primary=flag("is_primary", "1", "0"))
+    raw = read_table(path, ("kldb2010_5d", "isco08_4d", "is_primary"), ("kldb2010_5d_title_en", "isco08_4d_title_en"))
+    raw, rejects = screen(
+        raw, (one_of("is_primary", ["1", "0"], "is_primary flag (1 or 0)"),), ("kldb2010_5d", "isco08_4d", "is_primary")
+    )
+    rows = table_rows(
+        raw,
+        from_code="kldb2010_5d",
+        from_label="kldb2010_5d_title_en",
+        to_code="isco08_4d",
+        to_label="isco08_4d_title_en",
+        is_primary=flag("is_primary", "1", "0"),
+    )
     return rows, (), rejects
 
 
@@ -103,26 +118,37 @@ def _kldb3_isco(path: Path, found: dict[str, Path]) -> Part:
     groups = _names(found.get("kldb3_labels"), "kldb2010_3d", "title_en")
     isco = _names(found.get("kldb_isco"), "isco08_4d", "isco08_4d_title_en")
     raw = raw.join(groups, on="kldb2010_3d", how="left").join(isco, on="isco08_4d", how="left")
-    raw, rejects = screen(raw.with_columns(weight=number("share_primary")),
-                          (parses("weight", pl.col("share_primary"), "a number"),),
-                          ("kldb2010_3d", "isco08_4d", "share_primary"))
-    rows = table_rows(raw, from_code="kldb2010_3d", from_label="title_en", to_code="isco08_4d",
-                      to_label="isco08_4d_title_en", weight="weight")
+    raw, rejects = screen(
+        raw.with_columns(weight=number("share_primary")),
+        (parses("weight", pl.col("share_primary"), "a number"),),
+        ("kldb2010_3d", "isco08_4d", "share_primary"),
+    )
+    rows = table_rows(
+        raw,
+        from_code="kldb2010_3d",
+        from_label="title_en",
+        to_code="isco08_4d",
+        to_label="isco08_4d_title_en",
+        weight="weight",
+    )
     return rows, (between("weight", 0, 1),), rejects
 
 
 def _kldb3_labels(path: Path, found: dict[str, Path]) -> Part:
     raw = read_table(path, ("kldb2010_3d", "title_en", "title_de"))
-    rows = table_rows(raw, from_code="kldb2010_3d", from_label="title_en", to_code="kldb2010_3d",
-                      to_label="title_de")
+    rows = table_rows(raw, from_code="kldb2010_3d", from_label="title_en", to_code="kldb2010_3d", to_label="title_de")
     return rows, (unique("from_code"), required("from_label"), required("to_label")), NO_REJECTS
 
 
 def _sectors(path: Path, found: dict[str, Path]) -> Part:
-    raw = read_table(path, ("sub_sector_code", "skills_based_sector_code"),
-                     ("sub_sector", "skills_based_sector"))
-    rows = table_rows(raw, from_code="sub_sector_code", from_label="sub_sector",
-                      to_code="skills_based_sector_code", to_label="skills_based_sector")
+    raw = read_table(path, ("sub_sector_code", "skills_based_sector_code"), ("sub_sector", "skills_based_sector"))
+    rows = table_rows(
+        raw,
+        from_code="sub_sector_code",
+        from_label="sub_sector",
+        to_code="skills_based_sector_code",
+        to_label="skills_based_sector",
+    )
     return rows, (unique("from_code"),), NO_REJECTS
 
 
@@ -139,13 +165,15 @@ CROSSWALKS: dict[str, tuple[str, str, Callable[[Path, dict[str, Path]], Part]]] 
 
 def _staged(crosswalk: str, rows: pl.DataFrame, rules: tuple[Rule, ...]) -> Staged:
     from_scheme, to_scheme, _ = CROSSWALKS[crosswalk]
-    rows = rows.with_columns(crosswalk=pl.lit(crosswalk), from_scheme=pl.lit(from_scheme),
-                             to_scheme=pl.lit(to_scheme))
+    rows = rows.with_columns(crosswalk=pl.lit(crosswalk), from_scheme=pl.lit(from_scheme), to_scheme=pl.lit(to_scheme))
     for column, dtype in (("weight", pl.Float64), ("is_primary", pl.Boolean)):
         if column not in rows.columns:
             rows = rows.with_columns(pl.lit(None, dtype).alias(column))
-    code_rules = [rule for scheme, column in ((from_scheme, "from_code"), (to_scheme, "to_code"))
-                  for rule in (required(column), matches(column, *CODES[scheme]))]
+    code_rules = [
+        rule
+        for scheme, column in ((from_scheme, "from_code"), (to_scheme, "to_code"))
+        for rule in (required(column), matches(column, *CODES[scheme]))
+    ]
     return Staged("crosswalks", rows, (*code_rules, *rules), ("from_code", "to_code"))
 
 
@@ -161,8 +189,7 @@ def read_crosswalks(folder: Path) -> Batch:
         staged.append(_staged(crosswalk, rows, rules))
         rejects.append(bad)
     files = list(found.values())
-    return Batch("taxonomy", "crosswalks", str(folder), files, file_checksum(files), staged,
-                 rejects=pl.concat(rejects))
+    return Batch("taxonomy", "crosswalks", str(folder), files, file_checksum(files), staged, rejects=pl.concat(rejects))
 
 
 def _is_crosswalks(path: Path) -> bool:
@@ -170,8 +197,12 @@ def _is_crosswalks(path: Path) -> bool:
 
 
 FORMATS = [
-    Format("crosswalks", "taxonomy",
-           "folder of occupation crosswalks (ESCO-O*NET, ISCO-SOC, KldB-ISCO, skills-based sectors)",
-           lambda folder: sorted(path for path in folder.iterdir() if _is_crosswalks(path)), _is_crosswalks,
-           read_crosswalks),
+    Format(
+        "crosswalks",
+        "taxonomy",
+        "folder of occupation crosswalks (ESCO-O*NET, ISCO-SOC, KldB-ISCO, skills-based sectors)",
+        lambda folder: sorted(path for path in folder.iterdir() if _is_crosswalks(path)),
+        _is_crosswalks,
+        read_crosswalks,
+    ),
 ]

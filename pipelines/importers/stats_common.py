@@ -23,13 +23,24 @@ import polars as pl
 import pycountry
 
 from pipelines.ingest import Batch, Staged
-from pipelines.readers import FILE, LINE, file_checksum
+from pipelines.readers import FILE, LINE, file_checksum, files_under
 from pipelines.validation import Rule, between
 
 KIND = "stats"
 TABLE = "labour_stats"
-COLUMNS = ("source", "dataset", "indicator", "geo_code", "geo_level", "geo_label", "class_code",
-           "class_scheme", "period", "freq", "unit")  # and value
+COLUMNS = (
+    "source",
+    "dataset",
+    "indicator",
+    "geo_code",
+    "geo_level",
+    "geo_label",
+    "class_code",
+    "class_scheme",
+    "period",
+    "freq",
+    "unit",
+)  # and value
 NOT_AVAILABLE = ("", "NA", ":")
 NO_CLASS = {"class_code": pl.lit("TOTAL"), "class_scheme": pl.lit("total")}
 COUNTRY_NAMES = {c.alpha_2: c.name for c in pycountry.countries} | {"EA": "Euro area"}
@@ -83,8 +94,7 @@ def observations(
     cell_rules = []
     for measure, is_present in zip(measures, present, strict=True):
         value = number(records, measure.column)
-        cell_rules.append(Rule(measure.column, "cannot parse as a number", ~(is_present & value.is_null()),
-                               None))
+        cell_rules.append(Rule(measure.column, "cannot parse as a number", ~(is_present & value.is_null()), None))
         if nonnegative is not False:
             negative = (must_be_nonnegative & (value < 0)).fill_null(False)
             cell_rules.append(Rule(measure.column, "negative value", ~negative, None))
@@ -92,38 +102,60 @@ def observations(
     positive = dataclasses.replace(between("value", 0, None), valid=pl.lit(True))
     loaded_value = [positive] if nonnegative is True else []
     record_rules = [
-        *rules, *cell_rules,
+        *rules,
+        *cell_rules,
         Rule("value", "value not available", pl.any_horizontal(present), None),
-        Rule(key[-1], f"duplicate record: an earlier one has the same {', '.join(key)}",
-             pl.struct(key).is_first_distinct(), None),
+        Rule(
+            key[-1],
+            f"duplicate record: an earlier one has the same {', '.join(key)}",
+            pl.struct(key).is_first_distinct(),
+            None,
+        ),
         *loaded_value,
     ]
     if len(measures) == 1:
         (measure,) = measures
-        counted = records.with_columns(*(e.alias(c) for c, e in measure.sets.items()),
-                                       number(records, measure.column).alias("value"))
+        counted = records.with_columns(
+            *(e.alias(c) for c, e in measure.sets.items()), number(records, measure.column).alias("value")
+        )
         return [Staged(TABLE, counted, record_rules, raw_columns)]
 
     first = pl.coalesce([pl.when(p).then(pl.lit(i)) for i, p in enumerate(present)]).fill_null(0)
     records = records.with_columns(first.alias("_first"))
     shared = [c for c in COLUMNS if c in records.columns]
-    cells = pl.concat([
-        records.select(FILE, LINE, "_first", *shared, *(e.alias(c) for c, e in m.sets.items()),
-                       number(records, m.column).alias("value"), p.alias("_present"),
-                       pl.lit(i).alias("_cell"))
-        for i, (m, p) in enumerate(zip(measures, present, strict=True))
-    ])
+    cells = pl.concat(
+        [
+            records.select(
+                FILE,
+                LINE,
+                "_first",
+                *shared,
+                *(e.alias(c) for c, e in m.sets.items()),
+                number(records, m.column).alias("value"),
+                p.alias("_present"),
+                pl.lit(i).alias("_cell"),
+            )
+            for i, (m, p) in enumerate(zip(measures, present, strict=True))
+        ]
+    )
     own = [c for c in COLUMNS if c not in shared]
     firsts = cells.filter(pl.col("_cell") == pl.col("_first")).select(FILE, LINE, *own, "value")
     counted = records.join(firsts, on=[FILE, LINE], how="left", maintain_order="left")
     others = cells.filter(pl.col("_present") & (pl.col("_cell") != pl.col("_first"))).select(
-        FILE, LINE, *COLUMNS, "value")
-    return [Staged(TABLE, counted, record_rules, raw_columns),
-            Staged(TABLE, others, loaded_value, counted=False, min_rows=0)]
+        FILE, LINE, *COLUMNS, "value"
+    )
+    return [
+        Staged(TABLE, counted, record_rules, raw_columns),
+        Staged(TABLE, others, loaded_value, counted=False, min_rows=0),
+    ]
 
 
-def stats_batch(format_name: str, path: Path, staged: list[Staged], extra_files: Sequence[Path] = (),
-                ) -> Batch:
+def stats_batch(
+    format_name: str,
+    path: Path,
+    staged: list[Staged],
+    extra_files: Sequence[Path] = (),
+) -> Batch:
     """One source: `path`, read with `extra_files` (e.g. code lists), all part of the checksum."""
     files = [path, *extra_files]
     return Batch(KIND, format_name, str(path), files, file_checksum(files), staged)
@@ -133,7 +165,7 @@ def claimed_files(folder: Path, claims: Callable[[Path], bool]) -> list[Path]:
     """Every file under `folder` (recursively) that `claims` accepts, sorted by path."""
     if not folder.is_dir():
         return []
-    return sorted(path for path in folder.rglob("*") if path.is_file() and claims(path))
+    return [path for path in files_under(folder) if claims(path)]
 
 
 def data_columns(frame: pl.DataFrame) -> list[str]:
