@@ -26,14 +26,14 @@ from features.occupations import (
 )
 from features.regions import posting_region
 from features.sectors import SCHEME, sector_section
-from pipelines.warehouse import insert_frame, transaction
+from pipelines.warehouse import insert_frame, latest_version, transaction
 
 
 def latest_occupation_version(con: duckdb.DuckDBPyConnection) -> str:
-    rows = con.execute("SELECT max(version) FROM occupations").fetchall()
-    if rows[0][0] is None:
+    version = latest_version(con, "occupations")
+    if version is None:
         raise ValueError("the warehouse holds no ESCO occupations: run `moocast ingest taxonomy` first")
-    return str(rows[0][0])
+    return version
 
 
 def occupation_languages(con: duckdb.DuckDBPyConnection, version: str) -> set[str]:
@@ -159,8 +159,9 @@ def occupation_accuracy(con: duckdb.DuckDBPyConnection, version: str | None = No
         params=[version],
     ).pl()
     titles = con.sql(
-        "SELECT t.title, t.code FROM onet_titles t WHERE t.title_kind = 'alternate' "
-        "AND t.version = (SELECT max(version) FROM onet_titles) ORDER BY t.code, t.title"
+        "SELECT t.title, t.code FROM onet_titles t WHERE t.title_kind = 'alternate' AND t.version = ? "
+        "ORDER BY t.code, t.title",
+        params=[latest_version(con, "onet_titles")],
     ).pl()
     if crosswalk.height == 0 or titles.height == 0:
         raise ValueError("the warehouse needs ESCO, O*NET and the ESCO-O*NET crosswalk: run `moocast ingest taxonomy`")

@@ -30,7 +30,7 @@ from features.skills import (
     skill_matches,
     with_named_heads,
 )
-from pipelines.warehouse import insert_frame, transaction
+from pipelines.warehouse import insert_frame, latest_version, transaction
 
 # Versions of the extractors: bump when their results change (literal-2: loose synonyms, names and heads rules;
 # semantic-3: threshold 0.80), so that `moocast extract` re-extracts what an older version did.
@@ -62,10 +62,10 @@ def extracted(extractor: Extractor, texts: list[str]) -> list[list[tuple[Match, 
 
 
 def latest_esco_version(con: duckdb.DuckDBPyConnection) -> str:
-    rows = con.execute("SELECT max(version) FROM skills").fetchall()
-    if rows[0][0] is None:
+    version = latest_version(con, "skills")
+    if version is None:
         raise ValueError("the warehouse holds no ESCO skills: run `moocast ingest taxonomy` first")
-    return str(rows[0][0])
+    return version
 
 
 def skill_label_languages(con: duckdb.DuckDBPyConnection, version: str) -> set[str]:

@@ -24,6 +24,7 @@ from features.sector_occupations import (
 )
 from pipelines.coding import esco_occupation_lexicon
 from pipelines.panel_sources import INDEED_INDICATOR, frame_of
+from pipelines.warehouse import latest_version
 
 PROFILES = "essential skills 1, optional 0.5"
 ONS_ROUTE = (
@@ -59,8 +60,8 @@ def ons_weights(con: duckdb.DuckDBPyConnection, version: str) -> tuple[pl.DataFr
     ratings = frame_of(
         con,
         "SELECT code AS onet_code, element_name AS area, importance FROM onet_elements WHERE domain = 'knowledge' "
-        "AND importance IS NOT NULL AND version = (SELECT max(version) FROM onet_elements)",
-        [],
+        "AND importance IS NOT NULL AND version = ?",
+        [latest_version(con, "onet_elements")],
     )
     crosswalk = frame_of(
         con,

@@ -20,6 +20,7 @@ import polars as pl
 from features.regions import ISO_COUNTRY
 from features.sectors import NACE_SECTIONS
 from pipelines.settings import Settings
+from pipelines.warehouse import latest_version
 
 CURRENT = "current"
 PREFIX = "results-"
@@ -124,13 +125,12 @@ def _country_name(code: str) -> str:
 
 def _taxonomy_version(con: duckdb.DuckDBPyConnection) -> str:
     """The ESCO version the priorities were ranked with, else the newest loaded."""
-    rows = con.execute("SELECT max(taxonomy_version) FROM priorities").fetchall()
-    if rows[0][0] is not None:
-        return str(rows[0][0])
-    rows = con.execute("SELECT max(version) FROM taxonomy_versions WHERE taxonomy = 'esco'").fetchall()
-    if rows[0][0] is None:
+    version = latest_version(con, "priorities", "taxonomy_version") or latest_version(
+        con, "taxonomy_versions", taxonomy="esco"
+    )
+    if version is None:
         raise ValueError("the warehouse holds no ESCO taxonomy: run `moocast ingest taxonomy` first")
-    return str(rows[0][0])
+    return version
 
 
 def _backtest_models(snap: duckdb.DuckDBPyConnection) -> None:

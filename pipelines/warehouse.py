@@ -86,6 +86,19 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame,
         con.unregister("new_rows")
 
 
+def _version_key(version: str) -> tuple[tuple[int, str], ...]:
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in version.split("."))
+
+
+def latest_version(con: duckdb.DuckDBPyConnection, table: str, column: str = "version", **equal: str) -> str | None:
+    """The highest version in `table`.`column` among the rows where each `equal` column has its value, compared
+    number by number (1.10 above 1.9, which max() over strings gets wrong); None when there is none."""
+    where = " AND ".join(f'"{name}" = ?' for name in equal) or "TRUE"
+    rows = con.execute(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE {where}', list(equal.values())).fetchall()
+    versions = [str(row[0]) for row in rows if row[0] is not None]
+    return max(versions, key=_version_key) if versions else None
+
+
 def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Names of the warehouse's tables."""
     rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")

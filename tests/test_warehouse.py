@@ -59,3 +59,15 @@ def test_extraction_and_codes_of_an_older_warehouse_are_taken_as_of_todays_text(
     for table, expression in (("extraction_status", EXTRACTION_INPUT), ("posting_codes", CODING_INPUT)):
         same = con.execute(f"SELECT e.input_hash = {expression} FROM {table} e JOIN postings p USING (posting_key)")
         assert same.fetchall() == [(True,)], table  # the backfill and the code compute the same hash
+
+
+def test_latest_version_compares_numbers(tmp_path: Path) -> None:
+    from pipelines.warehouse import latest_version
+
+    con = connect(tmp_path / "warehouse.duckdb")
+    assert latest_version(con, "taxonomy_versions") is None
+    for taxonomy, version in (("esco", "1.9.0"), ("esco", "1.10.0"), ("esco", "1.1.1"), ("onet", "29.2")):
+        con.execute("INSERT INTO taxonomy_versions (taxonomy, version, languages, file) VALUES (?, ?, ['en'], 'x')",
+                    [taxonomy, version])  # fmt: skip
+    assert latest_version(con, "taxonomy_versions", taxonomy="esco") == "1.10.0"  # max() over strings: 1.9.0
+    assert latest_version(con, "taxonomy_versions") == "29.2"
