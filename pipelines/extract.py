@@ -114,8 +114,11 @@ PENDING = (
     "FROM postings p WHERE NOT EXISTS (SELECT 1 FROM extraction_status e WHERE e.posting_key = p.posting_key "
     f"AND e.taxonomy_version = ? AND e.extractor IN (?, ?) AND e.input_hash = {EXTRACTION_INPUT})"
 )  # parameters: version and the two extractors whose results hold for the run
-# rows of postings no longer in the warehouse (their source was reloaded without them)
-VANISHED = "DELETE FROM {} WHERE posting_key NOT IN (SELECT posting_key FROM postings)"
+# statuses of postings no longer in the warehouse (their source was reloaded without them); their skills and
+# languages go with them, so the big posting_skills table is only touched when something vanished
+VANISHED = (
+    "DELETE FROM extraction_status WHERE posting_key NOT IN (SELECT posting_key FROM postings) RETURNING posting_key"
+)
 
 
 def _pending_params(version: str, semantic: bool) -> list[str]:
@@ -234,9 +237,12 @@ def extract_postings(
     reader.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout, amid --json output
     try:
         with transaction(con):
-            removed = con.execute(VANISHED.format("extraction_status")).fetchall()[0][0]
-            for table in ("posting_skills", "posting_languages"):
-                con.execute(VANISHED.format(table)).fetchall()
+            vanished = pl.DataFrame(con.execute(VANISHED).fetchall(), schema=["posting_key"], orient="row").unique()
+            if vanished.height:
+                con.register("vanished", vanished.to_arrow())
+                for table in ("posting_skills", "posting_languages"):
+                    con.execute(f"DELETE FROM {table} WHERE posting_key IN (SELECT posting_key FROM vanished)")
+                con.unregister("vanished")
             for postings in _pending_chunks(reader, version, semantic):
                 tables = _chunk_tables(postings, version, extractor_of, SEMANTIC_EXTRACTOR if semantic else EXTRACTOR)
                 con.register("pending_keys", postings.select("posting_key").to_arrow())
@@ -267,5 +273,5 @@ def extract_postings(
         "extracted": extracted,
         "unsupported_by_language": dict(unsupported),
         "skills_found": skills_found,
-        "removed": removed,
+        "removed": vanished.height,
     }
