@@ -1,5 +1,5 @@
 """statsforecast's automatic per-series models: AutoETS (the reference every selected model is measured against),
-AutoTheta, AutoARIMA and AutoCES, on the one long format."""
+AutoETS restricted to no trend and to a damped trend, AutoTheta, AutoARIMA and AutoCES, on the one long format."""
 
 from __future__ import annotations
 
@@ -12,23 +12,26 @@ import polars as pl
 from models.base import HistoryForecaster
 from models.frequency import future_frame
 
-# statsforecast refuses to fit ETS to 6 or fewer observations ("tiny datasets"); such series get the last value
+# statsforecast refuses to fit ETS to n <= 4 + its parameters ("tiny datasets"): 2 without a trend, 2 more for a
+# fixed trend and 1 for damping (a free "Z" component is not counted); such series get the last value
 MIN_OBSERVATIONS = 7
 
 
 class StatsForecastForecaster(HistoryForecaster):
     """One statsforecast model (a class name of statsforecast.models) fitted per series on positions (dates may be
-    irregular); series shorter than MIN_OBSERVATIONS are forecast by their last value."""
+    irregular); series shorter than `min_observations` are forecast by their last value."""
 
-    def __init__(self, name: str, model_class: str) -> None:
+    def __init__(self, name: str, model_class: str, options: dict[str, Any], min_observations: int) -> None:
         super().__init__()
         self.name = name
         self.model_class = model_class
+        self.options = options
+        self.min_observations = min_observations
 
     def model(self, season: int) -> Any:
         import statsforecast.models
 
-        return getattr(statsforecast.models, self.model_class)(season_length=season, alias="yhat")
+        return getattr(statsforecast.models, self.model_class)(season_length=season, alias="yhat", **self.options)
 
     def predict(self, h: int) -> pl.DataFrame:
         from statsforecast import StatsForecast
@@ -36,7 +39,7 @@ class StatsForecastForecaster(HistoryForecaster):
         history, freq = self.fitted()
         future = future_frame(history, freq, h)
         lengths = history.group_by("series_id").len()
-        short = lengths.filter(pl.col("len") < MIN_OBSERVATIONS)["series_id"].implode()
+        short = lengths.filter(pl.col("len") < self.min_observations)["series_id"].implode()
         last = history.filter(pl.col("series_id").is_in(short)).group_by("series_id").agg(yhat=pl.col("y").last())
         history = history.filter(~pl.col("series_id").is_in(short))
         if history.is_empty():
@@ -54,17 +57,22 @@ class StatsForecastForecaster(HistoryForecaster):
         )
 
 
-# moocast's model names -> statsforecast's classes
-STATISTICAL_MODELS = {
-    "auto_ets": "AutoETS",
-    "auto_theta": "AutoTheta",
-    "auto_arima": "AutoARIMA",
-    "auto_ces": "AutoCES",
+# moocast's model names -> statsforecast's class, its options and the fewest observations it fits
+STATISTICAL_MODELS: dict[str, tuple[str, dict[str, Any], int]] = {
+    "auto_ets": ("AutoETS", {}, MIN_OBSERVATIONS),
+    # error and season chosen by AICc as in AutoETS, the trend fixed: none (simple exponential smoothing) ...
+    "ets_ses": ("AutoETS", {"model": "ZNZ"}, MIN_OBSERVATIONS),
+    # ... or additive and damped (2 trend parameters and the damping: 3 more observations)
+    "ets_damped": ("AutoETS", {"model": "ZAZ", "damped": True}, MIN_OBSERVATIONS + 3),
+    "auto_theta": ("AutoTheta", {}, MIN_OBSERVATIONS),
+    "auto_arima": ("AutoARIMA", {}, MIN_OBSERVATIONS),
+    "auto_ces": ("AutoCES", {}, MIN_OBSERVATIONS),
 }
 
 
 def statistical_factories() -> dict[str, Callable[[], StatsForecastForecaster]]:
     """name -> a new unfitted forecaster, for each of STATISTICAL_MODELS."""
     return {
-        name: partial(StatsForecastForecaster, name, model_class) for name, model_class in STATISTICAL_MODELS.items()
+        name: partial(StatsForecastForecaster, name, model_class, options, minimum)
+        for name, (model_class, options, minimum) in STATISTICAL_MODELS.items()
     }

@@ -16,7 +16,7 @@ from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
 # the same list as pipelines.backtest.DEFAULT_MODELS (a test checks), kept here so `--help` imports no models
-DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,lightgbm,lightgbm_direct,prophet"
+DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,ets_ses,ets_damped,lightgbm,prophet"
 
 
 def backtest(

@@ -95,12 +95,12 @@ def test_backtest_of_a_missing_source_says_what_the_panel_holds(tmp_path: Path) 
     assert "no series from 'reconciled' (it holds: nothing)" in " ".join(result.output.split())
 
 
-def test_opting_into_auto_arima_makes_the_ensemble_the_median_of_three(tmp_path: Path) -> None:
+def test_the_default_ensemble_is_the_median_of_the_three_exponential_smoothings(tmp_path: Path) -> None:
     from pipelines.backtest import panel_of, run_backtest, series_file
 
     panel = panel_of(series_file(_series_file(tmp_path / "series.csv", series=3)), None, None, "mean", "series.csv")
-    result = run_backtest(panel, ["auto_ets", "auto_arima", "lightgbm_direct"], h=6, windows=1)
+    result = run_backtest(panel, ["naive", "auto_ets", "ets_ses", "ets_damped"], h=6, windows=1)
     wide = result.forecasts.pivot(on="model", index=["window", "series_id", "step"], values="yhat")
-    members = wide.select(pl.concat_list("auto_ets", "auto_arima", "lightgbm_direct").list.median())
+    members = wide.select(pl.concat_list("auto_ets", "ets_ses", "ets_damped").list.median())
     assert wide.height == 3 * 6 and (wide["ensemble"] - members.to_series()).abs().max() < 1e-9  # type: ignore[operator]
     assert (wide["selected"] == wide["ensemble"]).all()

@@ -210,19 +210,28 @@ def test_backtest_says_when_series_are_too_short() -> None:
         cross_validation(Panel(TINY, MONTHLY), {"naive": Naive}, h=2, windows=2)
 
 
-@pytest.mark.parametrize("name", ["auto_ets", "auto_theta", "auto_arima", "auto_ces"])
+@pytest.mark.parametrize("name", ["auto_ets", "ets_damped", "auto_theta", "auto_arima", "auto_ces"])
 def test_statistical_models_fit_long_series_and_give_short_ones_their_last_value(name: str) -> None:
-    from models.statistical import MIN_OBSERVATIONS
+    from models.statistical import STATISTICAL_MODELS
     from pipelines.backtest import MODELS
 
+    short = STATISTICAL_MODELS[name][2] - 1
     years = [date(2010 + i, 1, 1) for i in range(12)]
-    frame = pl.DataFrame({"series_id": ["long"] * 12 + ["short"] * (MIN_OBSERVATIONS - 1),
-                          "ds": years + years[: MIN_OBSERVATIONS - 1],
-                          "y": [float(i) for i in range(12)] + [5.0] * (MIN_OBSERVATIONS - 2) + [8.0]})  # fmt: skip
+    frame = pl.DataFrame({"series_id": ["long"] * 12 + ["short"] * short, "ds": years + years[:short],
+                          "y": [float(i) for i in range(12)] + [5.0] * (short - 1) + [8.0]})  # fmt: skip
     forecast = MODELS[name]().fit(Panel(frame, FREQUENCIES["A"])).predict(2)
     assert forecast.filter(pl.col("series_id") == "short")["yhat"].to_list() == [8.0, 8.0]
     trend = forecast.filter(pl.col("series_id") == "long")["yhat"].to_list()
     assert trend[0] > 11.0 and trend[1] > trend[0]  # a linear trend is continued
+
+
+def test_ets_without_a_trend_forecasts_a_level() -> None:
+    from pipelines.backtest import MODELS
+
+    years = [date(2010 + i, 1, 1) for i in range(12)]
+    frame = pl.DataFrame({"series_id": ["s"] * 12, "ds": years, "y": [float(i) for i in range(12)]})
+    forecast = MODELS["ets_ses"]().fit(Panel(frame, FREQUENCIES["A"])).predict(3)["yhat"].to_list()
+    assert forecast[0] == pytest.approx(forecast[2]) and 9.5 < forecast[0] <= 11.0  # near the last value, flat
 
 
 def test_the_ensemble_alone_is_served_when_there_is_one() -> None:
