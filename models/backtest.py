@@ -4,7 +4,9 @@ intervals and per-series selection decided on earlier windows only.
 The last (calibration + windows) x h periods of every series form consecutive test windows. Every model is
 refit on everything before each window. The first `calibration` windows are never scored: they give the
 residuals that calibrate the intervals, and the scores that choose each series' model, for the next windows.
-For every scored window, intervals and choices come only from the windows before it.
+For every scored window, intervals and choices come only from the windows before it: the intervals from the
+residuals of the window just before it (the latest evidence of how wrong the models are, so that widths learnt
+in a turbulent year do not carry over to calmer ones; README, "Forecasting"), the choices from all of them.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class Backtest:
     scores: pl.DataFrame  # model, window, series_id, mase, smape, rmsse, coverage_80, coverage_95
     summary: pl.DataFrame  # model, mase, smape, rmsse, coverage_80, coverage_95, series
     point_scores: pl.DataFrame  # the scores of every window (calibration too) before selection
-    quantiles: pl.DataFrame  # model, step, q_80, q_95 from the residuals of every window
+    quantiles: pl.DataFrame  # model, step, q_80, q_95 from the residuals of the last window
     scales: pl.DataFrame  # window, series_id, mae_scale, mse_scale: each window's in-sample scales
     horizon: int
     windows: int
@@ -102,9 +104,9 @@ def cross_validation(
     candidates = selection_candidates(points["model"].unique().to_list())
     scored = []
     for window in range(calibration, total):
-        earlier = residuals.filter(pl.col("window") < window)
+        latest = residuals.filter(pl.col("window") == window - 1)
         current = with_intervals(
-            points.filter(pl.col("window") == window), scaled_error_quantiles(earlier),
+            points.filter(pl.col("window") == window), scaled_error_quantiles(latest),
             scales.filter(pl.col("window") == window),
         )  # fmt: skip
         before = point_scores.filter(pl.col("window") < window)
@@ -113,6 +115,7 @@ def cross_validation(
     forecasts = pl.concat(scored).sort("model", "window", "series_id", "step")
     scores = window_scores(forecasts.drop_nulls("yhat"), scales)
     return Backtest(
-        forecasts, scores, model_summary(scores), point_scores, scaled_error_quantiles(residuals), scales, h,
+        forecasts, scores, model_summary(scores), point_scores,
+        scaled_error_quantiles(residuals.filter(pl.col("window") == total - 1)), scales, h,
         windows, lengths.height - keep.len(),
     )  # fmt: skip

@@ -49,7 +49,7 @@ class ForecastBundle:
 def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str], backtest: Backtest,
                    config: dict[str, Any], links: pl.DataFrame | None = None,
                    reconciliation: str = "none") -> ForecastBundle:  # fmt: skip
-    """Every candidate refit on all of `panel`; choices and quantiles from every window of `backtest`; the
+    """Every candidate refit on all of `panel`; choices from every window of `backtest`, quantiles from its last; the
     forecasts of `links`' hierarchies reconciled by `reconciliation` (chosen on the same backtest)."""
     candidates = selection_candidates(backtest.point_scores["model"].unique().to_list())
     return ForecastBundle(

@@ -103,6 +103,22 @@ def test_conformal_intervals_are_scaled_and_non_negative() -> None:
     assert bounded.select("lo_80", "hi_80").rows() == [(0.0, 7.0), (0.0, 11.0)]  # step 2: widest quantile
 
 
+def test_a_windows_intervals_come_from_the_window_just_before_it() -> None:
+    # naive forecasts, h = 2: window 0 misses a jump by 19 (scale 1), window 1 misses by 1 (scale 21/4), window 2
+    # by 0 and 1 (scale 22/6); window 2's intervals come from window 1 alone, the trained ones from window 2
+    y = [9.0, 10.0, 11.0, 30.0, 30.0, 31.0, 31.0, 31.0, 32.0]
+    panel = Panel(pl.DataFrame({"series_id": ["s"] * 9, "ds": [date(2010 + i, 1, 1) for i in range(9)], "y": y}),
+                  FREQUENCIES["A"])  # fmt: skip
+    backtest = cross_validation(panel, {"naive": Naive}, h=2, windows=1)
+    window = backtest.forecasts.filter(pl.col("model") == "naive").sort("step")
+    assert window["yhat"].to_list() == [31.0, 31.0]
+    half = (1 / (21 / 4)) * (22 / 6)
+    assert (window["hi_80"] - window["yhat"]).to_list() == pytest.approx([half, half])
+    assert (window["yhat"] - window["lo_95"]).to_list() == pytest.approx([half, half])
+    trained = backtest.quantiles.filter(pl.col("model") == "naive").sort("step")
+    assert trained["q_80"].to_list() == pytest.approx([0.0, 1 / (22 / 6)])
+
+
 def test_selection_and_ensemble() -> None:
     scores = pl.DataFrame({"model": ["x", "y", "x", "y"], "window": [0] * 4, "series_id": ["s", "s", "t", "t"],
                            "mase": [0.5, 0.9, 1.2, 0.7]})  # fmt: skip
