@@ -117,14 +117,21 @@ def warehouse_panel(
     return series, attributes
 
 
-def run_backtest(panel: Panel, models: list[str], h: int, windows: int,
+def ensemble_members(models: list[str]) -> list[str]:
+    """The ENSEMBLE members among `models`; none when fewer than two run (then each series gets its choice)."""
+    members = [m for m in ENSEMBLE if m in models]
+    return members if len(members) > 1 else []
+
+
+def run_backtest(panel: Panel, models: list[str], h: int, windows: int, ensemble: list[str] | None = None,
                  on_fit: Callable[[str, int], None] = lambda model, window: None) -> Backtest:  # fmt: skip
+    """Backtest `models`, serving the median of `ensemble` (default: ensemble_members(models)) as selected."""
     unknown = sorted(set(models) - set(MODELS))
     if unknown:
         raise ValueError(f"unknown model(s) {unknown}: choose from {', '.join(MODELS)}")
-    members = [m for m in ENSEMBLE if m in models]
-    return cross_validation(panel, {m: MODELS[m] for m in models}, h, windows,
-                            ensemble=members if len(members) > 1 else None, on_fit=on_fit)  # fmt: skip
+    members = ensemble_members(models) if ensemble is None else ensemble
+    return cross_validation(panel, {m: MODELS[m] for m in models}, h, windows, ensemble=members or None,
+                            on_fit=on_fit)  # fmt: skip
 
 
 def backtest_json(backtest: Backtest) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def backtest(
         chosen = [m.strip() for m in models.split(",") if m.strip()]
         progress = (lambda model, window: None) if as_json else (
             lambda model, window: err.print(f"backtest: window {window} {model}"))  # fmt: skip
-        result = run_backtest(panel, chosen, horizon or panel.freq.horizon, windows, progress)
+        result = run_backtest(panel, chosen, horizon or panel.freq.horizon, windows, on_fit=progress)
     except InputError as error:
         raise fail(str(error)) from None
     except ValueError as error:

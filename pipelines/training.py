@@ -31,13 +31,22 @@ from models.bundle import ForecastBundle, trained_bundle
 from models.coherent import reconciliation_scores, reconciliation_summary
 from models.frequency import frequency_named
 from models.reconciliation import complete_links
-from pipelines.backtest import ENSEMBLE, MODELS, backtest_json, panel_of, run_backtest, saved_backtest, warehouse_panel
+from pipelines.backtest import (
+    MODELS,
+    backtest_json,
+    ensemble_members,
+    panel_of,
+    run_backtest,
+    saved_backtest,
+    warehouse_panel,
+)
 from pipelines.panel_sources import frame_of
 from pipelines.settings import Settings
 from pipelines.warehouse import insert_frame, transaction
 
 CHAMPION, PREVIOUS = "champion", "previous"
 CONFIG_TAG = "moocast.config"  # the training configuration as JSON, read back by the promotion gate
+LEGACY_ENSEMBLE = ["auto_ets", "auto_arima", "lightgbm_direct"]  # the ensemble until 2026-12-06 (champion_ensemble)
 BUNDLE_MODEL_CODE = str(Path(__file__).with_name("mlflow_bundle.py"))  # the pyfunc, logged as code
 ATTRIBUTE_COLUMNS = ["region", "region_level", "sector", "skill_group", "hierarchy_level"]
 
@@ -83,15 +92,17 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     panel = panel_of(series, freq, None, "mean", f"panel source={source}")
     panel = Panel(panel.series, panel.freq, attributes.select("series_id", *ATTRIBUTE_COLUMNS))
     h = horizon or panel.freq.horizon
-    backtest = run_backtest(panel, models, h, windows)
+    members = ensemble_members(models)
+    backtest = run_backtest(panel, models, h, windows, members)
     scores = backtest_json(backtest)
     ids = panel.series["series_id"].unique()
     links = complete_links(panel_links(con, ids), ids)
     coherence = reconciliation_summary(reconciliation_scores(backtest.forecasts, links, backtest.scales))
     scores["reconciliation"] = coherence
-    config = {"source": source, "level": level, "models": models, "horizon": h, "windows": windows,
-              "freq": panel.freq.code, "season": panel.freq.season, "reconciliation": coherence["method"]}  # fmt: skip
-    bundle = trained_bundle(panel, {m: MODELS[m] for m in models}, [m for m in ENSEMBLE if m in models], backtest,
+    config = {"source": source, "level": level, "models": models, "ensemble": members, "horizon": h,
+              "windows": windows, "freq": panel.freq.code, "season": panel.freq.season,
+              "reconciliation": coherence["method"]}  # fmt: skip
+    bundle = trained_bundle(panel, {m: MODELS[m] for m in models}, members, backtest,
                             config, links if not links.is_empty() else None, str(coherence["method"]))  # fmt: skip
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
@@ -113,7 +124,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         champion_mase = None
         if champion is not None:
             old = json.loads(client.get_run(str(champion.run_id)).data.tags[CONFIG_TAG])
-            again = run_backtest(panel, old["models"], h, windows)
+            again = run_backtest(panel, old["models"], h, windows, champion_ensemble(old))
             champion_mase = backtest_json(again)["models"]["selected"]["mase"]
         promoted = champion_mase is None or selected < champion_mase
         if promoted:
@@ -125,6 +136,16 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     saved_backtest(con, backtest, panel, label, (name, version))
     return {"model": name, "version": version, "run_id": run.info.run_id, "promoted": promoted,
             "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "backtest": scores}  # fmt: skip
+
+
+def champion_ensemble(config: dict[str, Any]) -> list[str]:
+    """The ensemble a registered version was trained with, so that the gate backtests it as it was even after the
+    code's ENSEMBLE changed. Versions trained before 2026-12-06 did not record it: theirs were the members of
+    LEGACY_ENSEMBLE among their models."""
+    if "ensemble" in config:
+        return list(config["ensemble"])
+    members = [m for m in LEGACY_ENSEMBLE if m in config["models"]]
+    return members if len(members) > 1 else []
 
 
 def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series) -> pl.DataFrame:

@@ -88,6 +88,28 @@ def test_train_gate_promote_rollback_and_forecast(warehouse: Path) -> None:
         model.predict(pd.DataFrame({"h": [0]}))
 
 
+def test_the_gate_backtests_the_champion_with_the_ensemble_it_was_trained_with(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines import backtest
+
+    models = "naive,auto_ets,ets_ses,ets_damped"
+    first = _json(warehouse, "train", "--models", models, "--horizon", "6", "--json")
+    monkeypatch.setattr(backtest, "ENSEMBLE", ["naive", "ets_ses"])  # the code's ensemble changes, as on 2026-12-06
+    second = _json(warehouse, "train", "--models", models, "--horizon", "6", "--json")
+    assert second["selected_mase"] != pytest.approx(first["selected_mase"])
+    assert second["champion_mase_same_backtest"] == pytest.approx(first["selected_mase"])
+
+
+def test_versions_that_did_not_record_their_ensemble_had_the_legacy_one() -> None:
+    from pipelines.training import champion_ensemble
+
+    assert champion_ensemble({"models": ["naive", "auto_ets", "lightgbm_direct"]}) == ["auto_ets", "lightgbm_direct"]
+    assert champion_ensemble({"models": ["naive", "auto_ets"]}) == []  # one member: each series' choice
+    recorded = {"models": ["naive", "auto_ets"], "ensemble": ["auto_ets", "naive"]}
+    assert champion_ensemble(recorded) == ["auto_ets", "naive"]
+
+
 def test_a_champion_this_code_cannot_load_is_a_clear_error(warehouse: Path, tmp_path: Path) -> None:
     _json(warehouse, "train", "--models", "naive", "--horizon", "6", "--json")
     [stored] = (tmp_path / "mlruns").rglob("bundle.pkl")
