@@ -46,6 +46,8 @@ DEFAULT_MODELS = [
     "seasonal_naive", "naive", "window_average", "auto_ets", "ets_ses", "ets_damped", "lightgbm", "prophet"
 ]  # fmt: skip
 REQUIRED = ("series_id", "ds", "y")
+# The series attributes the global LightGBMs read as categoricals, for a panel from the warehouse
+ATTRIBUTE_COLUMNS = ["region", "region_level", "sector", "skill_group", "hierarchy_level"]
 
 
 def series_file(path: Path) -> pl.DataFrame:
@@ -121,6 +123,12 @@ def ensemble_members(models: list[str]) -> list[str]:
     """The ENSEMBLE members among `models`; none when fewer than two run (then each series gets its choice)."""
     members = [m for m in ENSEMBLE if m in models]
     return members if len(members) > 1 else []
+
+
+def with_attributes(panel: Panel, attributes: pl.DataFrame) -> Panel:
+    """`panel` with the warehouse's series attributes (ATTRIBUTE_COLUMNS), so that `backtest --source` scores the
+    global models as `train` fits them."""
+    return Panel(panel.series, panel.freq, attributes.select("series_id", *ATTRIBUTE_COLUMNS), panel.exogenous)
 
 
 def run_backtest(panel: Panel, models: list[str], h: int, windows: int, ensemble: list[str] | None = None,

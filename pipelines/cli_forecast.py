@@ -49,17 +49,26 @@ def backtest(
     warehouse.
 
     Example: moocast backtest --series my_series.csv --freq M --horizon 6 --windows 3 --json"""
-    from pipelines.backtest import backtest_json, panel_of, run_backtest, saved_backtest, series_file, warehouse_panel
+    from pipelines.backtest import (
+        backtest_json,
+        panel_of,
+        run_backtest,
+        saved_backtest,
+        series_file,
+        warehouse_panel,
+        with_attributes,
+    )
 
     settings: Settings = ctx.obj
     try:
         if series is not None:
             frame, label = series_file(series), str(series)
+            panel = panel_of(frame, freq, season, how, label)
         else:
             with connect(settings.warehouse, read_only=True) as con:
-                frame, _ = warehouse_panel(con, source, level)
+                frame, attributes = warehouse_panel(con, source, level)
             label = f"panel source={source}" + (f" level={level}" if level else "")
-        panel = panel_of(frame, freq, season, how, label)
+            panel = with_attributes(panel_of(frame, freq, season, how, label), attributes)
         chosen = [m.strip() for m in models.split(",") if m.strip()]
         progress = (lambda model, window: None) if as_json else (
             lambda model, window: err.print(f"backtest: window {window} {model}"))  # fmt: skip

@@ -26,7 +26,6 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from features.hierarchy import DERIVED_HIERARCHIES, derived_forecasts, fixed_shares
-from models.base import Panel
 from models.bundle import ForecastBundle, trained_bundle
 from models.coherent import reconciliation_scores, reconciliation_summary
 from models.frequency import frequency_named
@@ -39,6 +38,7 @@ from pipelines.backtest import (
     run_backtest,
     saved_backtest,
     warehouse_panel,
+    with_attributes,
 )
 from pipelines.panel_sources import frame_of
 from pipelines.settings import Settings
@@ -48,7 +48,6 @@ CHAMPION, PREVIOUS = "champion", "previous"
 CONFIG_TAG = "moocast.config"  # the training configuration as JSON, read back by the promotion gate
 LEGACY_ENSEMBLE = ["auto_ets", "auto_arima", "lightgbm_direct"]  # the ensemble until 2026-12-06 (champion_ensemble)
 BUNDLE_MODEL_CODE = str(Path(__file__).with_name("mlflow_bundle.py"))  # the pyfunc, logged as code
-ATTRIBUTE_COLUMNS = ["region", "region_level", "sector", "skill_group", "hierarchy_level"]
 
 
 def tracking(settings: Settings) -> MlflowClient:
@@ -90,7 +89,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     freq = attributes["freq"].mode().sort()[0]
     series = series.filter(pl.col("series_id").is_in(attributes.filter(pl.col("freq") == freq)["series_id"].implode()))
     panel = panel_of(series, freq, None, "mean", f"panel source={source}")
-    panel = Panel(panel.series, panel.freq, attributes.select("series_id", *ATTRIBUTE_COLUMNS))
+    panel = with_attributes(panel, attributes)
     h = horizon or panel.freq.horizon
     members = ensemble_members(models)
     backtest = run_backtest(panel, models, h, windows, members)

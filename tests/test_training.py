@@ -101,6 +101,14 @@ def test_the_gate_backtests_the_champion_with_the_ensemble_it_was_trained_with(
     assert second["champion_mase_same_backtest"] == pytest.approx(first["selected_mase"])
 
 
+def test_backtest_of_the_panel_scores_the_lightgbm_as_train_fits_it(warehouse: Path) -> None:
+    # both read the series attributes (sector, region, ...) as categoricals, so the same model gets the same score
+    args = ("--models", "naive,lightgbm", "--horizon", "6", "--json")
+    backtested = _json(warehouse, "backtest", "--source", "ons", *args)["models"]["lightgbm"]
+    trained = _json(warehouse, "train", "--source", "ons", *args)["backtest"]["models"]["lightgbm"]
+    assert backtested == pytest.approx(trained)
+
+
 def test_versions_that_did_not_record_their_ensemble_had_the_legacy_one() -> None:
     from pipelines.training import champion_ensemble
 
