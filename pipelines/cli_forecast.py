@@ -43,10 +43,11 @@ def backtest(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Rolling-origin backtest: the last (2 + W) x H periods of each series form consecutive windows; every model
-    is refit before each. The first 2 windows only calibrate the conformal intervals and each series' model
-    choice ('selected'); the W after them are scored: MASE (seasonal-naive scaled, season M), sMAPE, RMSSE and
-    80%/95% interval coverage, averaged over series and windows. The per-series scorecard is saved to the
-    warehouse.
+    is refit before each. The first 2 windows only calibrate the conformal intervals (each window's come from
+    the window before it) and each series' model choice; the W after them are scored: MASE (seasonal-naive
+    scaled, season M), sMAPE, RMSSE and 80%/95% interval coverage, averaged over series and windows. 'selected'
+    is what would be served: the median of auto_ets, ets_ses and ets_damped when two or more of them run, else
+    each series' choice. The per-series scorecard is saved to the warehouse.
 
     Example: moocast backtest --series my_series.csv --freq M --horizon 6 --windows 3 --json"""
     from pipelines.backtest import (
