@@ -119,9 +119,10 @@ def warehouse_panel(
     return series, attributes
 
 
-def ensemble_members(models: list[str]) -> list[str]:
-    """The ENSEMBLE members among `models`; none when fewer than two run (then each series gets its choice)."""
-    members = [m for m in ENSEMBLE if m in models]
+def ensemble_members(models: list[str], ensemble: list[str] | None = None) -> list[str]:
+    """The members of `ensemble` (default ENSEMBLE) among `models`; none when fewer than two run (then each series
+    gets its choice)."""
+    members = [m for m in (ENSEMBLE if ensemble is None else ensemble) if m in models]
     return members if len(members) > 1 else []
 
 

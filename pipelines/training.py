@@ -143,8 +143,7 @@ def champion_ensemble(config: dict[str, Any]) -> list[str]:
     LEGACY_ENSEMBLE among their models."""
     if "ensemble" in config:
         return list(config["ensemble"])
-    members = [m for m in LEGACY_ENSEMBLE if m in config["models"]]
-    return members if len(members) > 1 else []
+    return ensemble_members(config["models"], LEGACY_ENSEMBLE)
 
 
 def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series) -> pl.DataFrame:
