@@ -5,6 +5,9 @@ A roll-up is a set of attribute overrides applied to bottom demand rows, e.g. {r
 'state'} or {skill_group: 'ALL', hierarchy_level: 'total'}; the rows that then share every attribute and date
 are summed into the parent series. Every link joins a parent to a *bottom* series, so any set of roll-ups
 (regions x skill groups, crossed) is one summing matrix.
+
+A split hierarchy (SPLIT_HIERARCHIES) has weighted links instead: a single skill belongs to one or more ESCO skill
+groups with shares that sum to 1, and each skill group series is the share-weighted sum of its skill series.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from features.panel import ATTRIBUTES, series_id
+from features.panel import ALL, ATTRIBUTES, series_id
 
 Rollup = Mapping[str, pl.Expr]
 
@@ -29,14 +32,14 @@ def rolled_up_demand(bottom: pl.DataFrame, rollups: Sequence[Rollup]) -> pl.Data
 
 
 def hierarchy_links(bottom: pl.DataFrame, rollups: Sequence[Rollup], hierarchy: str) -> pl.DataFrame:
-    """hierarchy, parent, child: every bottom series under each parent that a roll-up makes of it."""
+    """hierarchy, parent, child, weight (1): every bottom series under each parent that a roll-up makes of it."""
     frames = [_overridden(bottom, rollup).select("parent", "child") for rollup in rollups]
     return (
         pl.concat(frames)
         .unique()
         .filter(pl.col("parent") != pl.col("child"))
-        .with_columns(hierarchy=pl.lit(hierarchy))
-        .select("hierarchy", "parent", "child")
+        .with_columns(hierarchy=pl.lit(hierarchy), weight=pl.lit(1.0))
+        .select("hierarchy", "parent", "child", "weight")
         .sort("parent", "child")
     )
 
@@ -62,6 +65,32 @@ SECTOR_ROLLUPS: list[Rollup] = [_rollup(**_ALL_GROUPS | {"hierarchy_level": "sec
 # Hierarchies whose children are fixed shares of their parent (a sector spread by one static skill mix): the
 # children are derived from the parent, never trained on (`moocast train` and `backtest` leave them out).
 DERIVED_HIERARCHIES = {source: f"{source}_sector_x_skill_group" for source in ("ons", "indeed")}
+# Hierarchies of single skills under skill groups (BA's Germany x skill series, the share-weighted parts of the
+# Germany x skill-group series that the districts also add up to): the skills' forecasts are split from their
+# groups' coherent forecasts (models/reconciliation.py, `split_reconciled`), never the groups summed from them.
+SPLIT_HIERARCHIES = {"ba": "ba_skill_x_skill_group"}
+
+
+def split_links(skills: pl.DataFrame, shares: pl.DataFrame, hierarchy: str) -> pl.DataFrame:
+    """hierarchy, parent, child, weight: each skill series (rows with ATTRIBUTES, `skill` set) under the skill-group
+    series of the same source, region, sector and occupation, weighted by the skill's share of the group, and under
+    their all-skills total with weight 1. shares: skill, skill_group, share (a skill's shares sum to 1)."""
+    children = skills.select(*ATTRIBUTES).unique().with_columns(child=series_id())
+    groups = (
+        children.drop("skill_group")
+        .join(shares.rename({"share": "weight"}), on="skill")
+        .with_columns(skill=pl.lit(ALL), hierarchy_level=pl.lit("skill_group"))
+    )
+    total = children.with_columns(skill=pl.lit(ALL), skill_group=pl.lit(ALL), hierarchy_level=pl.lit("total"),
+                                  weight=pl.lit(1.0))  # fmt: skip
+    return (
+        pl.concat([frame.select(parent=series_id(), child="child", weight="weight") for frame in (groups, total)])
+        .group_by("parent", "child")
+        .agg(pl.col("weight").sum())
+        .with_columns(hierarchy=pl.lit(hierarchy))
+        .select("hierarchy", "parent", "child", "weight")
+        .sort("parent", "child")
+    )
 
 
 def fixed_shares(series: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:

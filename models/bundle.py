@@ -10,7 +10,7 @@ import polars as pl
 
 from models.backtest import Backtest
 from models.base import Forecaster, Panel
-from models.coherent import coherent_forecasts
+from models.coherent import coherent_forecasts, split_forecasts
 from models.intervals import with_intervals
 from models.metrics import insample_scales
 from models.reconciliation import METHODS
@@ -28,6 +28,7 @@ class ForecastBundle:
     config: dict[str, Any]  # what it was trained with: models, horizon, windows, freq, season, source
     links: pl.DataFrame | None = None  # parent, child: the hierarchies its forecasts are made coherent over
     reconciliation: str = "none"  # the method chosen on the backtest (models/coherent.py)
+    split_links: pl.DataFrame | None = None  # parent, child, weight: split hierarchies, made coherent after `links`
 
     def predict(self, h: int) -> pl.DataFrame:
         """series_id, step, ds, yhat, lo_80, hi_80, lo_95, hi_95, model (each series' chosen model)."""
@@ -43,14 +44,17 @@ class ForecastBundle:
         )
         if self.links is not None and self.reconciliation in METHODS:
             served = coherent_forecasts(served, self.links, self.reconciliation)
+        if self.split_links is not None:
+            served = split_forecasts(served, self.split_links)
         return served.sort("series_id", "step")
 
 
 def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str], backtest: Backtest,
-                   config: dict[str, Any], links: pl.DataFrame | None = None,
-                   reconciliation: str = "none") -> ForecastBundle:  # fmt: skip
+                   config: dict[str, Any], links: pl.DataFrame | None = None, reconciliation: str = "none",
+                   split_links: pl.DataFrame | None = None) -> ForecastBundle:  # fmt: skip
     """Every candidate refit on all of `panel`; choices from every window of `backtest`, quantiles from its last; the
-    forecasts of `links`' hierarchies reconciled by `reconciliation` (chosen on the same backtest)."""
+    forecasts of `links`' hierarchies reconciled by `reconciliation` (chosen on the same backtest), then the
+    children of `split_links` split from their parents."""
     candidates = selection_candidates(backtest.point_scores["model"].unique().to_list())
     return ForecastBundle(
         models={name: factory().fit(panel) for name, factory in factories.items()},
@@ -62,4 +66,5 @@ def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str],
         config=config,
         links=links,
         reconciliation=reconciliation,
+        split_links=split_links,
     )

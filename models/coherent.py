@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from models.metrics import window_scores
-from models.reconciliation import METHODS, complete_links, reconciled
+from models.reconciliation import METHODS, complete_links, reconciled, split_reconciled
 from models.selection import SELECTED
 
 BASE = "base"  # the selected forecasts as they are, not coherent
@@ -85,17 +85,15 @@ def reconciliation_summary(scores: pl.DataFrame) -> dict[str, object]:
     }
 
 
-def coherent_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame, method: str) -> pl.DataFrame:
-    """`forecasts` (series_id, step, yhat, lo_80, hi_80, lo_95, hi_95, ...) with the hierarchy's nodes
-    reconciled by `method`; each interval moves with its point forecast, keeping its width, and stays
-    non-negative. Series outside the hierarchy are unchanged."""
-    usable = complete_links(links, forecasts["series_id"].unique())
-    if usable.is_empty():
-        return forecasts
-    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
-    coherent = reconciled(
-        forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"), usable, method
-    ).rename({"yhat": "coherent"})
+def split_summary(scores: pl.DataFrame) -> dict[str, object]:
+    """Mean MASE of the split hierarchy's children per method (`base`, `split`) and how many there are."""
+    means = scores.group_by("method").agg(pl.col("mase").mean()).sort("method")
+    return {"nodes": int(scores.select(pl.col("nodes").max()).item() or 0), "mase": dict(means.iter_rows())}
+
+
+def _moved(forecasts: pl.DataFrame, coherent: pl.DataFrame) -> pl.DataFrame:
+    """`forecasts` with yhat replaced by `coherent`'s (series_id, step, coherent) where it has one; each interval
+    moves with its point forecast, keeping its width, and stays non-negative."""
     shift = pl.col("coherent") - pl.col("yhat")
     bounds = [f"{side}_{level}" for level in (80, 95) for side in ("lo", "hi")]
     moved = {
@@ -109,4 +107,60 @@ def coherent_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame, method: str
         )
         .with_columns(yhat=pl.coalesce("coherent", "yhat"))
         .select(forecasts.columns)
+    )
+
+
+def coherent_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame, method: str) -> pl.DataFrame:
+    """`forecasts` (series_id, step, yhat, lo_80, hi_80, lo_95, hi_95, ...) with the hierarchy's nodes
+    reconciled by `method`; each interval moves with its point forecast. Series outside the hierarchy are
+    unchanged."""
+    usable = complete_links(links, forecasts["series_id"].unique())
+    if usable.is_empty():
+        return forecasts
+    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
+    coherent = reconciled(
+        forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"), usable, method
+    ).rename({"yhat": "coherent"})
+    return _moved(forecasts, coherent)
+
+
+def split_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """`forecasts` with the children of a split hierarchy (links: parent, child, weight) moved to add up to their
+    parents' forecasts (`split_reconciled`), each interval with its point forecast. Other series are unchanged."""
+    usable = complete_links(links, forecasts["series_id"].unique())
+    if usable.is_empty():
+        return forecasts
+    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
+    coherent = split_reconciled(
+        forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"), usable
+    ).rename({"yhat": "coherent"})
+    return _moved(forecasts, coherent)
+
+
+def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFrame, method: str,
+                 scales: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+    """method (`base`, `split`), window, mase (mean over the split hierarchy's children), nodes: the children's
+    selected forecasts as they are, and split from their parents after the parents were reconciled over `links` by
+    `method`, as the served forecasts are. Only children forecast in every window, under parents that were, count."""
+    selected = forecasts.filter(pl.col("model") == SELECTED)
+    forecast = selected.group_by("series_id").agg(pl.col("yhat").is_not_null().all().alias("ok")).filter("ok")
+    usable = complete_links(split, forecast["series_id"])
+    if usable.is_empty():
+        return pl.DataFrame(schema={"method": pl.String, "window": pl.Int32, "mase": pl.Float64, "nodes": pl.Int64})
+    children = usable["child"].unique()
+    frames = []
+    for window in sorted(selected["window"].unique().to_list()):
+        base = selected.filter(pl.col("window") == window).select("series_id", "step", "y", "window", "yhat")
+        bounds = {f"{side}_{level}": pl.col("yhat") for level in (80, 95) for side in ("lo", "hi")}
+        coherent = split_forecasts(coherent_forecasts(base.with_columns(**bounds), links, method), usable)
+        for name, frame in ((BASE, base), ("split", coherent)):
+            frames.append(frame.filter(pl.col("series_id").is_in(children.implode())).select(
+                "series_id", "step", "y", "window", "yhat", model=pl.lit(name)))  # fmt: skip
+    scores = window_scores(pl.concat(frames), scales)
+    return (
+        scores.group_by("model", "window")
+        .agg(pl.col("mase").mean(), pl.len().alias("nodes"))
+        .rename({"model": "method"})
+        .sort("method", "window")
+        .with_columns(pl.col("window").cast(pl.Int32))
     )

@@ -5,6 +5,10 @@ its children (districts -> state, districts -> country, skills -> group ...). Fo
 MinTrace gives bottom forecasts b = (S' W⁻¹ S)⁻¹ S' W⁻¹ ŷ with S the summing matrix and W either the identity
 ("mint_ols") or the diagonal of how many bottom series each node sums ("mint_wls_struct"); negative bottom
 forecasts are set to 0 and every node is re-aggregated as S b, so the result is coherent and non-negative.
+
+A split hierarchy (weighted links, a child under several parents: skills under their ESCO skill groups) is made
+coherent the other way round, from its parents down (`split_reconciled`): the parents' forecasts are kept and the
+children's move, each in proportion to its size, until their weighted sums are the parents'.
 """
 
 from __future__ import annotations
@@ -85,6 +89,54 @@ def reconciled(forecasts: pl.DataFrame, links: pl.DataFrame, method: str) -> pl.
     ).sort("series_id", "step")
 
 
+def _split_step(weights: sparse.csr_matrix, children: np.ndarray, parents: np.ndarray) -> np.ndarray:
+    """The non-negative x closest to `children` in sum((x - children)^2 / children) with weights @ x = parents.
+    A child forecast 0 stays 0 (its distance is infinite), except under a parent whose children are all 0: those
+    take the parent in proportion to their weights. Children that the solution would make negative are set to 0
+    and the rest solved again, until none is."""
+    base = np.clip(children, 0, None)
+    size = base.copy()
+    empty = np.flatnonzero((weights @ base) <= 0)
+    size[weights[empty].nonzero()[1]] = 1.0
+    free = size > 0
+    for _ in range(len(base) + 1):
+        d = np.where(free, size, 0.0)
+        x = np.where(free, base, 0.0)
+        normal = (weights.multiply(d) @ weights.T).toarray()
+        multipliers = np.linalg.lstsq(normal, parents - weights @ x, rcond=None)[0]
+        solved = np.where(free, x + d * (weights.T @ multipliers), 0.0)
+        if not (solved < 0).any():
+            return solved
+        free &= solved >= 0
+    raise RuntimeError("split reconciliation did not settle")  # each round frees fewer children, so unreachable
+
+
+def split_reconciled(forecasts: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """The children's coherent forecasts (series_id, step, yhat) under a split hierarchy (links: parent, child,
+    weight; a parent is the weighted sum of its children): the parents' forecasts are kept, and the children's are
+    the non-negative ones closest to their own forecasts (each moving in proportion to its size, so children of one
+    parent are scaled by the parent over their sum: top-down by forecast proportions) whose weighted sums are the
+    parents'. Every parent and child needs a forecast at every step."""
+    children = sorted(set(links["child"]))
+    parents = sorted(set(links["parent"]))
+    steps, values = _node_by_step(forecasts, [*children, *parents])
+    column = {child: i for i, child in enumerate(children)}
+    row = {parent: i for i, parent in enumerate(parents)}
+    weights = sparse.csr_matrix(
+        (links["weight"].to_numpy(), ([row[p] for p in links["parent"]], [column[c] for c in links["child"]])),
+        shape=(len(parents), len(children)),
+    )
+    n = len(children)
+    split = np.column_stack([_split_step(weights, values[:n, j], values[n:, j]) for j in range(len(steps))])
+    return pl.DataFrame(
+        {
+            "series_id": np.repeat(children, len(steps)),
+            "step": np.tile(steps, n).astype(np.int32),
+            "yhat": split.ravel(),
+        }
+    ).sort("series_id", "step")
+
+
 def complete_links(links: pl.DataFrame, present: pl.Series) -> pl.DataFrame:
     """The links of parents whose own series and every child series are all in `present` (a parent missing
     any child would no longer be the sum of the children left)."""
@@ -94,11 +146,13 @@ def complete_links(links: pl.DataFrame, present: pl.Series) -> pl.DataFrame:
 
 
 def coherence_error(forecasts: pl.DataFrame, links: pl.DataFrame) -> float:
-    """The largest |parent - sum of its children| over steps (0 for coherent forecasts)."""
+    """The largest |parent - (weighted) sum of its children| over steps (0 for coherent forecasts); links: parent,
+    child and, for weighted links, weight."""
+    weight = pl.col("weight") if "weight" in links.columns else pl.lit(1.0)
     children = (
         links.join(forecasts.rename({"series_id": "child"}), on="child")
         .group_by("parent", "step")
-        .agg(pl.col("yhat").sum().alias("children"))
+        .agg((pl.col("yhat") * weight).sum().alias("children"))
     )
     joined = children.join(forecasts.rename({"series_id": "parent"}), on=["parent", "step"])
     return float((joined["yhat"] - joined["children"]).abs().max() or 0.0)  # type: ignore[arg-type]

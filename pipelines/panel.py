@@ -14,8 +14,10 @@ from features.hierarchy import (
     DERIVED_HIERARCHIES,
     ONS_ROLLUPS,
     SECTOR_ROLLUPS,
+    SPLIT_HIERARCHIES,
     hierarchy_links,
     rolled_up_demand,
+    split_links,
 )
 from features.panel import (
     ALL,
@@ -121,6 +123,9 @@ def build_panel(
     on_stage("ONS, Indeed, exogenous")
     ba_bottom = ba.filter((pl.col("hierarchy_level") == "skill_group") & (pl.col("region_level") == "district"))
     ons = ons_demand(con)
+    skill_shares = mixes["skill_groups"].select(
+        pl.col("skill_uri").alias("skill"), pl.col("group_uri").alias("skill_group"), "share"
+    )
     on_stage("ONS and Indeed sectors over skill groups")
     sector_groups, sector_report = sector_skill_demand(con, version, mixes["occupation_groups"])
     demand = pl.concat(
@@ -143,6 +148,7 @@ def build_panel(
                 hierarchy_links(sector_groups.filter(pl.col("source") == source), SECTOR_ROLLUPS, hierarchy)
                 for source, hierarchy in DERIVED_HIERARCHIES.items()
             ],
+            split_links(ba.filter(pl.col("hierarchy_level") == "skill"), skill_shares, SPLIT_HIERARCHIES["ba"]),
         ]
     )
     links = links.filter(pl.col("parent").is_in(attributes["series_id"].implode()))

@@ -534,3 +534,6 @@ UPDATE extraction_status SET input_hash = hash(p.title, p.description, p.languag
 FROM postings p WHERE p.posting_key = extraction_status.posting_key;
 UPDATE posting_codes SET input_hash = hash(p.title, p.description, p.title_en, p.country, p.region, p.sector, p.language)
 FROM postings p WHERE p.posting_key = posting_codes.posting_key;
+-- migration 18: weighted hierarchy links: a parent is the weighted sum of its children (1 for the plain sums; a
+-- Germany x skill series counts in each of its ESCO skill groups with its share of that group, see SPLIT_HIERARCHIES)
+ALTER TABLE series_links ADD COLUMN weight DOUBLE DEFAULT 1.0;

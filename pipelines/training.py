@@ -25,9 +25,9 @@ import polars as pl
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from features.hierarchy import DERIVED_HIERARCHIES, derived_forecasts, fixed_shares
+from features.hierarchy import DERIVED_HIERARCHIES, SPLIT_HIERARCHIES, derived_forecasts, fixed_shares
 from models.bundle import ForecastBundle, trained_bundle
-from models.coherent import reconciliation_scores, reconciliation_summary
+from models.coherent import reconciliation_scores, reconciliation_summary, split_scores, split_summary
 from models.frequency import frequency_named
 from models.reconciliation import complete_links
 from pipelines.backtest import (
@@ -97,12 +97,17 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     ids = panel.series["series_id"].unique()
     links = complete_links(panel_links(con, ids), ids)
     coherence = reconciliation_summary(reconciliation_scores(backtest.forecasts, links, backtest.scales))
+    split = complete_links(panel_links(con, ids, split=True), ids)
+    if not split.is_empty():
+        method = str(coherence["method"])
+        coherence["split"] = split_summary(split_scores(backtest.forecasts, links, split, method, backtest.scales))
     scores["reconciliation"] = coherence
     config = {"source": source, "level": level, "models": models, "ensemble": members, "horizon": h,
               "windows": windows, "freq": panel.freq.code, "season": panel.freq.season,
               "reconciliation": coherence["method"]}  # fmt: skip
     bundle = trained_bundle(panel, {m: MODELS[m] for m in models}, members, backtest,
-                            config, links if not links.is_empty() else None, str(coherence["method"]))  # fmt: skip
+                            config, links if not links.is_empty() else None, str(coherence["method"]),
+                            split if not split.is_empty() else None)  # fmt: skip
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
     with mlflow.start_run(experiment_id=_experiment(settings, name)) as run, tempfile.TemporaryDirectory() as tmp:
@@ -146,9 +151,14 @@ def champion_ensemble(config: dict[str, Any]) -> list[str]:
     return ensemble_members(config["models"], LEGACY_ENSEMBLE)
 
 
-def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series) -> pl.DataFrame:
-    """parent, child: the hierarchy links of the parents among `series` (children may be missing from it)."""
-    links = frame_of(con, "SELECT parent, child FROM series_links ORDER BY parent, child", [])
+def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series, split: bool = False) -> pl.DataFrame:
+    """parent, child, weight: the hierarchy links of the parents among `series` (children may be missing from it),
+    of the split hierarchies (SPLIT_HIERARCHIES) with `split`, else of the others (plain sums)."""
+    links = frame_of(
+        con,
+        "SELECT parent, child, weight FROM series_links WHERE list_contains(?, hierarchy) = ? ORDER BY parent, child",
+        [list(SPLIT_HIERARCHIES.values()), split],
+    )
     return links.filter(pl.col("parent").is_in(series.implode()))
 
 

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from features.hierarchy import BA_ROLLUPS, hierarchy_links, rolled_up_demand
+from features.hierarchy import BA_ROLLUPS, hierarchy_links, rolled_up_demand, split_links
 from features.panel import ATTRIBUTES, long_series, with_attributes
 from models.backtest import cross_validation
 from models.base import Panel
@@ -52,6 +52,20 @@ def test_ba_rollups_sum_districts_into_states_germany_and_all_groups() -> None:
     }  # fmt: skip
     assert parents.filter(pl.col("region") == "01")["region_level"].unique().to_list() == ["state"]
     assert set(parents.columns) == {*ATTRIBUTES, "ds", "y"}
+
+
+def test_split_links_weigh_each_skill_by_its_share_of_each_group() -> None:
+    frame = pl.DataFrame({"region": ["DE", "DE"], "skill": ["s1", "s2"], "skill_group": ["g1", "g2"],
+                          "ds": [date(2024, 1, 1)] * 2, "y": [1.0, 2.0]})  # fmt: skip
+    skills = with_attributes(frame, **(BA | {"region_level": "country", "hierarchy_level": "skill"}))
+    shares = pl.DataFrame({"skill": ["s1", "s2", "s2"], "skill_group": ["g1", "g1", "g2"], "share": [1.0, 0.25, 0.75]})
+    links = split_links(skills, shares, "split")
+    assert set(links["hierarchy"]) == {"split"}
+    assert links.drop("hierarchy").rows() == [
+        ("ba|DE|ALL|ALL|ALL", "ba|DE|ALL|ALL|s1", 1.0), ("ba|DE|ALL|ALL|ALL", "ba|DE|ALL|ALL|s2", 1.0),
+        ("ba|DE|ALL|ALL|g1", "ba|DE|ALL|ALL|s1", 1.0), ("ba|DE|ALL|ALL|g1", "ba|DE|ALL|ALL|s2", 0.25),
+        ("ba|DE|ALL|ALL|g2", "ba|DE|ALL|ALL|s2", 0.75),
+    ]  # fmt: skip
 
 
 def test_hierarchy_links_join_each_parent_to_its_bottom_series() -> None:

@@ -75,13 +75,19 @@ def test_panel_on_real_data(tmp_path: Path, ingested: tuple[Path, dict[str, Any]
         assert first["hierarchy_links"] == {
             "ba_region_x_skill_group": 5 * 401 * groups, "ons_sectors": 18,
             "ons_sector_x_skill_group": spread["ons"], "indeed_sector_x_skill_group": spread["indeed"],
+            "ba_skill_x_skill_group": first["hierarchy_links"]["ba_skill_x_skill_group"],
         }  # fmt: skip
+        # every Germany x skill series is under Germany's total and under one or more skill groups
+        skills = one("SELECT count(*) FROM series_attributes WHERE source = 'ba' AND hierarchy_level = 'skill'")
+        assert first["hierarchy_links"]["ba_skill_x_skill_group"] > 2 * skills > 10_000
         # sector x skill-group series add up to their (published) sector series, as BA children to their parents
-        for hierarchy in ("ba_region_x_skill_group", "ons_sector_x_skill_group", "indeed_sector_x_skill_group"):
+        # and Germany's skill-group series are the share-weighted sums of its skill series
+        for hierarchy in ("ba_region_x_skill_group", "ons_sector_x_skill_group", "indeed_sector_x_skill_group",
+                          "ba_skill_x_skill_group"):  # fmt: skip
             worst = one(
                 "SELECT max(abs(p.y - c.y) / greatest(abs(p.y), 1)) FROM series p JOIN (SELECT l.parent, s.ds, "
-                "sum(s.y) AS y FROM series_links l JOIN series s ON s.series_id = l.child WHERE l.hierarchy = ? "
-                "GROUP BY ALL) c ON c.parent = p.series_id AND c.ds = p.ds",
+                "sum(l.weight * s.y) AS y FROM series_links l JOIN series s ON s.series_id = l.child "
+                "WHERE l.hierarchy = ? GROUP BY ALL) c ON c.parent = p.series_id AND c.ds = p.ds",
                 hierarchy,
             )
             assert worst < 1e-9

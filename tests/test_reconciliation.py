@@ -11,7 +11,7 @@ from models.base import Panel
 from models.baselines import WindowAverage
 from models.frequency import FREQUENCIES
 from models.lightgbm_model import GlobalLightGBM
-from models.reconciliation import coherence_error, reconciled
+from models.reconciliation import coherence_error, reconciled, split_reconciled
 
 LINKS = pl.DataFrame({"parent": ["T", "T"], "child": ["a", "b"]})
 BASE = pl.DataFrame({"series_id": ["a", "b", "T"], "step": [1, 1, 1], "yhat": [1.0, 2.0, 6.0]})
@@ -35,6 +35,44 @@ def test_reconciled_is_non_negative_and_names_missing_nodes() -> None:
         reconciled(BASE.filter(pl.col("series_id") != "T"), LINKS, "mint_ols")
     with pytest.raises(ValueError, match="unknown reconciliation"):
         reconciled(BASE, LINKS, "top_down")
+
+
+# skills a, b, c under groups g1 (a, half of b) and g2 (half of b, c) and under their total T
+SPLIT = pl.DataFrame({"parent": ["g1", "g1", "g2", "g2", "T", "T", "T"], "child": ["a", "b", "b", "c", "a", "b", "c"],
+                      "weight": [1.0, 0.5, 0.5, 1.0, 1.0, 1.0, 1.0]})  # fmt: skip
+
+
+def _split_base(a: float, b: float, c: float, g1: float, g2: float) -> pl.DataFrame:
+    return pl.DataFrame({"series_id": ["a", "b", "c", "g1", "g2", "T"], "step": [1] * 6,
+                         "yhat": [a, b, c, g1, g2, g1 + g2]}, schema_overrides={"step": pl.Int32})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        # no overlap: scaled by the parent over their sum (top-down by forecast proportions)
+        ((10.0, 0.0, 30.0, 20.0, 45.0), [20.0, 0.0, 45.0]),
+        # x = x0 + diag(x0) A' l with A x = parents: 15 l1 + 5 l2 = 10, 5 l1 + 35 l2 = -10, so l = (0.8, -0.4)
+        ((10.0, 20.0, 30.0, 30.0, 30.0), [18.0, 24.0, 18.0]),
+        # g1 = 0 would make b negative: b is held at 0 and solved again
+        ((10.0, 10.0, 30.0, 0.0, 40.0), [0.0, 0.0, 40.0]),
+        # g1's children are all forecast 0: they share it by their weights (d = 1): l1 = 615/151, l2 = -55/151
+        ((0.0, 0.0, 30.0, 5.0, 20.0), [615 / 151, 280 / 151, 2880 / 151]),
+    ],
+)
+def test_split_reconciled_by_hand(base: tuple[float, ...], expected: list[float]) -> None:
+    forecasts = _split_base(*base)
+    result = split_reconciled(forecasts, SPLIT)
+    assert result["series_id"].to_list() == ["a", "b", "c"]
+    assert result["yhat"].to_list() == pytest.approx(expected)
+    assert (result["yhat"] >= 0).all()
+    parents = forecasts.filter(pl.col("series_id").is_in(["g1", "g2", "T"]))
+    assert coherence_error(pl.concat([result, parents]), SPLIT) < 1e-6
+
+
+def test_split_reconciled_needs_every_node() -> None:
+    with pytest.raises(ValueError, match="no base forecast"):
+        split_reconciled(_split_base(1.0, 1.0, 1.0, 1.0, 1.0).filter(pl.col("series_id") != "g2"), SPLIT)
 
 
 def _hierarchy() -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -142,8 +142,8 @@ def test_forecasts_are_coherent_over_the_panel_hierarchy(warehouse: Path) -> Non
             "INSERT INTO series_attributes SELECT 'ons|GB|ALL|ALL|ALL', freq, region, region_level, 'ALL', 'none', "
             "occupation, skill, skill_group, 'total', source, route, unit FROM series_attributes LIMIT 1"
         )
-        con.execute("INSERT INTO series_links SELECT 'ons_sectors', 'ons|GB|ALL|ALL|ALL', series_id "
-                    "FROM series_attributes WHERE hierarchy_level = 'sector'")  # fmt: skip
+        con.execute("INSERT INTO series_links (hierarchy, parent, child) SELECT 'ons_sectors', 'ons|GB|ALL|ALL|ALL', "
+                    "series_id FROM series_attributes WHERE hierarchy_level = 'sector'")  # fmt: skip
     trained = _json(warehouse, "train", "--models", "seasonal_naive,lightgbm", "--horizon", "6", "--json")
     coherence = trained["backtest"]["reconciliation"]
     assert coherence["nodes"] == 9 and coherence["method"] in METHODS
@@ -154,6 +154,40 @@ def test_forecasts_are_coherent_over_the_panel_hierarchy(warehouse: Path) -> Non
         links = con.sql("SELECT parent, child FROM series_links").pl()
     assert served["series_id"].n_unique() == 9 and coherence_error(served, links) < 1e-6
     assert (served["lo_80"] >= 0).all()
+
+
+def test_split_children_are_trained_and_served_coherent_with_their_parents(warehouse: Path) -> None:
+    """Skill series under two sector series with share weights (a SPLIT_HIERARCHIES link; s2 half in each) are
+    trained like any series, scored as served (split from their parents) on the backtest, and their served
+    forecasts add up to their parents' with the weights, to 1e-6, with non-negative intervals."""
+    b, c = "ons|GB|B|ALL|ALL", "ons|GB|C|ALL|ALL"
+    with connect(warehouse) as con:
+        con.execute(
+            "INSERT INTO series SELECT 'ons|GB|ALL|ALL|s' || k, b.ds, CASE k WHEN 1 THEN 0.6 * b.y "
+            "WHEN 2 THEN 0.8 * b.y ELSE c.y - 0.4 * b.y END FROM series b "
+            "JOIN series c ON c.ds = b.ds AND c.series_id = ?, range(1, 4) r(k) WHERE b.series_id = ?",
+            [c, b],
+        )
+        con.execute(
+            "INSERT INTO series_attributes SELECT 'ons|GB|ALL|ALL|s' || k, freq, region, region_level, 'ALL', "
+            "sector_scheme, occupation, 's' || k, 'ALL', 'skill', source, route, unit FROM series_attributes, "
+            "range(1, 4) r(k) WHERE series_id = ?",
+            [b],
+        )
+        links = [(b, "s1", 1.0), (b, "s2", 0.5), (c, "s2", 0.5), (c, "s3", 1.0)]
+        con.executemany("INSERT INTO series_links VALUES ('ba_skill_x_skill_group', ?, 'ons|GB|ALL|ALL|' || ?, ?)",
+                        [list(link) for link in links])  # fmt: skip
+    trained = _json(warehouse, "train", "--models", "naive,seasonal_naive", "--horizon", "6", "--json")
+    split = trained["backtest"]["reconciliation"]["split"]
+    assert trained["backtest"]["series"] == 11 and split["nodes"] == 3 and set(split["mase"]) == {"base", "split"}
+    _json(warehouse, "forecast", "--json")
+    with connect(warehouse, read_only=True) as con:
+        served = con.sql("SELECT series_id, step, yhat, lo_80, lo_95 FROM forecasts").pl()
+        weighted = con.sql("SELECT parent, child, weight FROM series_links").pl()
+    assert served["series_id"].n_unique() == 11 and coherence_error(served, weighted) < 1e-6
+    assert (served["lo_80"] >= 0).all() and (served["lo_95"] >= 0).all()
+    # the skills moved: without the weights their forecasts would not add up to the sectors'
+    assert coherence_error(served, weighted.drop("weight")) > 1
 
 
 def test_sector_skill_groups_are_derived_not_trained(warehouse: Path) -> None:
@@ -170,7 +204,8 @@ def test_sector_skill_groups_are_derived_not_trained(warehouse: Path) -> None:
                 "WHERE series_id = 'ons|GB|B|ALL|ALL'",
                 [child, group],
             )
-            con.execute("INSERT INTO series_links VALUES ('ons_sector_x_skill_group', 'ons|GB|B|ALL|ALL', ?)", [child])
+            con.execute("INSERT INTO series_links (hierarchy, parent, child) VALUES ('ons_sector_x_skill_group', "
+                        "'ons|GB|B|ALL|ALL', ?)", [child])  # fmt: skip
     trained = _json(warehouse, "train", "--models", "naive,seasonal_naive", "--horizon", "6", "--json")
     assert trained["backtest"]["series"] == 8
     assert _json(warehouse, "forecast", "--json")["series"] == 10
