@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from features.panel import ALL, ATTRIBUTES, ordered_sum, series_id
+from features.panel import ALL, ATTRIBUTES, exact_sum, series_id
 
 Rollup = Mapping[str, pl.Expr]
 
@@ -28,7 +28,7 @@ def _overridden(bottom: pl.DataFrame, rollup: Rollup) -> pl.DataFrame:
 def rolled_up_demand(bottom: pl.DataFrame, rollups: Sequence[Rollup]) -> pl.DataFrame:
     """The parent series' demand rows (ATTRIBUTES, ds, y): bottom rows summed under each roll-up."""
     frames = [
-        _overridden(bottom, rollup).group_by(*ATTRIBUTES, "ds").agg(ordered_sum(pl.col("y"))) for rollup in rollups
+        _overridden(bottom, rollup).group_by(*ATTRIBUTES, "ds").agg(exact_sum(pl.col("y"))) for rollup in rollups
     ]
     return pl.concat(frames).select(*ATTRIBUTES, "ds", "y").sort(*ATTRIBUTES, "ds")
 
@@ -88,7 +88,7 @@ def split_links(skills: pl.DataFrame, shares: pl.DataFrame, hierarchy: str) -> p
     return (
         pl.concat([frame.select(parent=series_id(), child="child", weight="weight") for frame in (groups, total)])
         .group_by("parent", "child")
-        .agg(ordered_sum(pl.col("weight")))
+        .agg(exact_sum(pl.col("weight")))
         .with_columns(hierarchy=pl.lit(hierarchy))
         .select("hierarchy", "parent", "child", "weight")
         .sort("parent", "child")
@@ -105,7 +105,7 @@ def fixed_shares(series: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
         links.join(values.rename({"series_id": "child"}), on="child")
         .join(values.rename({"series_id": "parent", "y": "parent_y"}), on=["parent", "ds"])
         .group_by("parent", "child")
-        .agg(ordered_sum(pl.col("y")), ordered_sum(pl.col("parent_y")))
+        .agg(exact_sum(pl.col("y")), exact_sum(pl.col("parent_y")))
         .filter(pl.col("parent_y") > 0)
         .select("parent", "child", share=pl.col("y") / pl.col("parent_y"))
         .sort("parent", "child")

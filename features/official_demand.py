@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from features.panel import ordered_sum
+from features.panel import exact_sum
 
 
 def isco_occupation_weights(class_isco: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame:
@@ -35,8 +35,8 @@ def normalized_weights(links: pl.DataFrame) -> pl.DataFrame:
     """class_code, occupation_uri, weight summed per pair and scaled so that each class's weights sum to 1."""
     return (
         links.group_by("class_code", "occupation_uri")
-        .agg(ordered_sum(pl.col("weight")))
-        .with_columns(pl.col("weight") / ordered_sum(pl.col("weight")).over("class_code"))
+        .agg(exact_sum(pl.col("weight")))
+        .with_columns(pl.col("weight") / exact_sum(pl.col("weight")).over("class_code"))
         .sort("class_code", "occupation_uri")
     )
 
@@ -48,8 +48,8 @@ def class_mix(weights: pl.DataFrame, occupation_mix: pl.DataFrame, key: str) -> 
     return (
         weights.join(occupation_mix, on="occupation_uri")
         .group_by("class_code", key)
-        .agg(ordered_sum(pl.col("weight") * pl.col("share")).alias("share"))
-        .with_columns(pl.col("share") / ordered_sum(pl.col("share")).over("class_code"))
+        .agg(exact_sum(pl.col("weight") * pl.col("share")).alias("share"))
+        .with_columns(pl.col("share") / exact_sum(pl.col("share")).over("class_code"))
         .sort("class_code", key)
     )
 
@@ -69,7 +69,7 @@ def distributed_demand(
         counted.filter(pl.col("value") > 0)
         .join(mix.lazy(), on="class_code")
         .group_by(*by, key, "ds")
-        .agg(ordered_sum(pl.col("value") * pl.col("share")).alias("y"))
+        .agg(exact_sum(pl.col("value") * pl.col("share")).alias("y"))
     )
     periods = counted.select(*by, "ds").unique()
     return (
@@ -88,6 +88,6 @@ def unmapped_classes(counts: pl.DataFrame, mix: pl.DataFrame) -> pl.DataFrame:
     return (
         counts.join(mix.select("class_code").unique(), on="class_code", how="anti")
         .group_by("class_code")
-        .agg(ordered_sum(pl.col("value")))
+        .agg(exact_sum(pl.col("value")))
         .sort("class_code")
     )

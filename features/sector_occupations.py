@@ -19,7 +19,7 @@ import polars as pl
 
 from features.occupations import OccupationLexicon, title_occupation
 from features.official_demand import normalized_weights
-from features.panel import ordered_sum
+from features.panel import exact_sum
 
 IMPORTANT = 3.0  # O*NET importance scale: 1 not important, 2 somewhat, 3 important, 4 very, 5 extremely
 # SIC 2007 section -> its knowledge profiles; a profile is the O*NET knowledge areas an occupation needs all of.
@@ -66,7 +66,7 @@ def knowledge_weights(ratings: pl.DataFrame, table: pl.DataFrame) -> pl.DataFram
         .agg(pl.col("excess").min(), pl.len().alias("rated"), pl.col("areas").first())
         .filter(pl.col("rated") == pl.col("areas"))  # an occupation not rated on every area of a profile: none
         .group_by("class_code", "onet_code")
-        .agg(ordered_sum(pl.col("excess")).alias("weight"))
+        .agg(exact_sum(pl.col("excess")).alias("weight"))
         .filter(pl.col("weight") > 0)
         .sort("class_code", "onet_code")
     )

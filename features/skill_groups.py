@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from features.panel import ordered_sum
+from features.panel import exact_sum
 
 # Weight of a skill in an occupation's ESCO profile: essential skills count fully, optional ones half.
 RELATION_WEIGHT = {"essential": 1.0, "optional": 0.5}
@@ -40,12 +40,12 @@ def skill_group_shares(broader: pl.DataFrame, groups: pl.DataFrame, level: int) 
             .join(parents, left_on="node", right_on="uri")
             .select("skill_uri", pl.col("broader_uri").alias("node"), share=pl.col("share") * pl.col("split"))
             .group_by("skill_uri", "node")
-            .agg(ordered_sum(pl.col("share")))
+            .agg(exact_sum(pl.col("share")))
         )
     return (
         pl.concat(reached)
         .group_by("skill_uri", pl.col("node").alias("group_uri"))
-        .agg(ordered_sum(pl.col("share")))
+        .agg(exact_sum(pl.col("share")))
         .sort("skill_uri", "group_uri")
     )
 
@@ -59,7 +59,7 @@ def occupation_skill_shares(relations: pl.DataFrame) -> pl.DataFrame:
         relations.join(weights, on="relation_type")
         .group_by("occupation_uri", "skill_uri")
         .agg(pl.col("weight").max())
-        .with_columns(share=pl.col("weight") / ordered_sum(pl.col("weight")).over("occupation_uri"))
+        .with_columns(share=pl.col("weight") / exact_sum(pl.col("weight")).over("occupation_uri"))
         .select("occupation_uri", "skill_uri", "share")
         .sort("occupation_uri", "skill_uri")
     )
@@ -72,7 +72,7 @@ def occupation_group_shares(skill_shares: pl.DataFrame, group_shares: pl.DataFra
     return (
         skill_shares.join(group_shares.rename({"share": "group_share"}), on="skill_uri")
         .group_by("occupation_uri", "group_uri")
-        .agg(ordered_sum(pl.col("share") * pl.col("group_share")).alias("share"))
-        .with_columns(pl.col("share") / ordered_sum(pl.col("share")).over("occupation_uri"))
+        .agg(exact_sum(pl.col("share") * pl.col("group_share")).alias("share"))
+        .with_columns(pl.col("share") / exact_sum(pl.col("share")).over("occupation_uri"))
         .sort("occupation_uri", "group_uri")
     )

@@ -21,8 +21,8 @@ from features.hierarchy import (
 )
 from features.panel import (
     ALL,
+    exact_sum,
     long_series,
-    ordered_sum,
     posting_counts,
     posting_group_mix,
     reconciled_demand,
@@ -90,7 +90,7 @@ def reconciled_series(ba: pl.DataFrame, postings: pl.DataFrame, groups: pl.DataF
     official = (
         ba.filter(pl.col("hierarchy_level") == "skill_group")
         .group_by("skill_group", "ds")
-        .agg(ordered_sum(pl.col("y")))
+        .agg(exact_sum(pl.col("y")))
         .with_columns(region=pl.lit("DE"))
     )
     yearly = postings.filter(pl.col("country") == "DE").with_columns(

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from features.official_demand import class_mix, distributed_demand, isco_occupation_weights, unmapped_classes
-from features.panel import ALL, monthly_means, ordered_sum, with_attributes
+from features.panel import ALL, exact_sum, monthly_means, with_attributes
 from features.skill_groups import occupation_group_shares, occupation_skill_shares, skill_group_shares
 
 SKILL_GROUP_LEVEL = 1  # ESCO hierarchy level of the panel's skill groups: S1..S8, T1..T6, L1, L2, knowledge fields
@@ -88,7 +88,7 @@ def ba_demand(con: duckdb.DuckDBPyConnection, mixes: dict[str, pl.DataFrame]) ->
         [],
     )
     districts = distributed_demand(counts, mixes["kldb_groups"], "group_uri").rename({"group_uri": "skill_group"})
-    national = counts.group_by("class_code", "ds").agg(ordered_sum(pl.col("value"))).with_columns(region=pl.lit("DE"))
+    national = counts.group_by("class_code", "ds").agg(exact_sum(pl.col("value"))).with_columns(region=pl.lit("DE"))
     main_group = (
         mixes["skill_groups"]
         .sort("share", "group_uri", descending=[True, False])
@@ -188,7 +188,7 @@ def exogenous_features(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                 [
                     frame,
                     frame.group_by("ds")
-                    .agg(ordered_sum(pl.col("value")))
+                    .agg(exact_sum(pl.col("value")))
                     .select(region=pl.lit("DE"), ds="ds", value="value"),
                 ]
             )

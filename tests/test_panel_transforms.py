@@ -9,6 +9,7 @@ from polars.testing import assert_frame_equal
 
 from features.official_demand import class_mix, distributed_demand, isco_occupation_weights, unmapped_classes
 from features.panel import (
+    exact_sum,
     long_series,
     monthly_means,
     posting_counts,
@@ -173,3 +174,14 @@ def test_monthly_means() -> None:
         {"region": ["DE"] * 3, "ds": [date(2024, 1, 1), date(2024, 1, 31), date(2024, 2, 1)], "value": [1.0, 3.0, 5.0]}
     )
     assert monthly_means(daily, ["region"]).rows() == [("DE", date(2024, 1, 1), 2.0), ("DE", date(2024, 2, 1), 5.0)]
+
+
+def test_exact_sum_is_the_same_in_any_row_order() -> None:
+    """Float addition is not associative: (1e16 + 1) - 1e16 is 0 and (1e16 - 1e16) + 1 is 1; the exact sum is 1 in
+    both orders, and a group's sum does not depend on where its rows are."""
+    rows = pl.DataFrame({"g": ["a", "a", "a", "b"], "v": [1e16, 1.0, -1e16, 0.1]})
+    shuffled = rows[[3, 2, 0, 1]]
+    assert rows.select(pl.col("v").sum()).item() != shuffled.select(pl.col("v").sum()).item()
+    assert rows.select(exact_sum(pl.col("v"))).item() == shuffled.select(exact_sum(pl.col("v"))).item() == 1.1
+    sums = [frame.lazy().group_by("g").agg(exact_sum(pl.col("v"))).sort("g").collect() for frame in (rows, shuffled)]
+    assert sums[0]["v"].to_list() == sums[1]["v"].to_list() == [1.0, 0.1]
