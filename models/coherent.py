@@ -18,17 +18,37 @@ BASE = "base"  # the selected forecasts as they are, not coherent
 MARGIN = 0.02  # how much lower (relative) a method's mean MASE must be than bottom-up's to be chosen
 
 
+def _selected_and_usable(forecasts: pl.DataFrame, links: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the backtest's selected forecasts, the links whose parent and children were all forecast in every window)."""
+    selected = forecasts.filter(pl.col("model") == SELECTED)
+    forecast = selected.group_by("series_id").agg(pl.col("yhat").is_not_null().all().alias("ok")).filter("ok")
+    return selected, complete_links(links, forecast["series_id"])
+
+
+def _method_scores(frames: list[pl.DataFrame], scales: pl.DataFrame) -> pl.DataFrame:
+    """method, window, mase (mean over the nodes), nodes, from forecasts (model = the method, window, series_id,
+    step, y, yhat)."""
+    if not frames:
+        return pl.DataFrame(schema={"method": pl.String, "window": pl.Int32, "mase": pl.Float64, "nodes": pl.Int64})
+    scores = window_scores(pl.concat(frames), scales)
+    return (
+        scores.group_by("model", "window")
+        .agg(pl.col("mase").mean(), pl.len().alias("nodes"))
+        .rename({"model": "method"})
+        .sort("method", "window")
+        .with_columns(pl.col("window").cast(pl.Int32))
+    )
+
+
 def reconciliation_scores(forecasts: pl.DataFrame, links: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:
     """method (`base` and each of METHODS), window, mase (mean over the hierarchy's nodes), nodes.
 
     forecasts: a backtest's forecasts (model, window, series_id, step, y, yhat); links: parent, child;
     scales: window, series_id, mae_scale, mse_scale. Only parents whose series and children were all forecast
     in every window take part."""
-    selected = forecasts.filter(pl.col("model") == SELECTED)
-    forecast = selected.group_by("series_id").agg(pl.col("yhat").is_not_null().all().alias("ok")).filter("ok")
-    usable = complete_links(links, forecast["series_id"])
+    selected, usable = _selected_and_usable(forecasts, links)
     if usable.is_empty():
-        return pl.DataFrame(schema={"method": pl.String, "window": pl.Int32, "mase": pl.Float64, "nodes": pl.Int64})
+        return _method_scores([], scales)
     nodes = pl.concat([usable["parent"], usable["child"]]).unique()
     frames = []
     for window in sorted(selected["window"].unique().to_list()):
@@ -38,14 +58,7 @@ def reconciliation_scores(forecasts: pl.DataFrame, links: pl.DataFrame, scales: 
         for method in METHODS:
             coherent = reconciled(base.select("series_id", "step", "yhat"), usable, method)
             frames.append(actual.join(coherent, on=["series_id", "step"]).with_columns(model=pl.lit(method)))
-    scores = window_scores(pl.concat(frames), scales)
-    return (
-        scores.group_by("model", "window")
-        .agg(pl.col("mase").mean(), pl.len().alias("nodes"))
-        .rename({"model": "method"})
-        .sort("method", "window")
-        .with_columns(pl.col("window").cast(pl.Int32))
-    )
+    return _method_scores(frames, scales)
 
 
 def chosen_reconciliation(scores: pl.DataFrame) -> str:
@@ -142,11 +155,9 @@ def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFra
     """method (`base`, `split`), window, mase (mean over the split hierarchy's children), nodes: the children's
     selected forecasts as they are, and split from their parents after the parents were reconciled over `links` by
     `method`, as the served forecasts are. Only children forecast in every window, under parents that were, count."""
-    selected = forecasts.filter(pl.col("model") == SELECTED)
-    forecast = selected.group_by("series_id").agg(pl.col("yhat").is_not_null().all().alias("ok")).filter("ok")
-    usable = complete_links(split, forecast["series_id"])
+    selected, usable = _selected_and_usable(forecasts, split)
     if usable.is_empty():
-        return pl.DataFrame(schema={"method": pl.String, "window": pl.Int32, "mase": pl.Float64, "nodes": pl.Int64})
+        return _method_scores([], scales)
     children = usable["child"].unique()
     frames = []
     for window in sorted(selected["window"].unique().to_list()):
@@ -156,11 +167,4 @@ def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFra
         for name, frame in ((BASE, base), ("split", coherent)):
             frames.append(frame.filter(pl.col("series_id").is_in(children.implode())).select(
                 "series_id", "step", "y", "window", "yhat", model=pl.lit(name)))  # fmt: skip
-    scores = window_scores(pl.concat(frames), scales)
-    return (
-        scores.group_by("model", "window")
-        .agg(pl.col("mase").mean(), pl.len().alias("nodes"))
-        .rename({"model": "method"})
-        .sort("method", "window")
-        .with_columns(pl.col("window").cast(pl.Int32))
-    )
+    return _method_scores(frames, scales)
