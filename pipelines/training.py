@@ -27,7 +27,13 @@ from mlflow.tracking import MlflowClient
 
 from features.hierarchy import DERIVED_HIERARCHIES, SPLIT_HIERARCHIES, derived_forecasts, fixed_shares
 from models.bundle import ForecastBundle, trained_bundle
-from models.coherent import reconciliation_scores, reconciliation_summary, split_scores, split_summary
+from models.coherent import (
+    reconciliation_scores,
+    reconciliation_summary,
+    split_forecasts,
+    split_scores,
+    split_summary,
+)
 from models.frequency import frequency_named
 from models.reconciliation import complete_links
 from pipelines.backtest import (
@@ -212,7 +218,8 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
                        horizon: int | None) -> dict[str, Any]:  # fmt: skip
     """The champion's forecasts with intervals for every series it knows, and for the series derived from them
     as fixed shares (DERIVED_HIERARCHIES: their parent's forecast times the share), written to `forecasts` in
-    one transaction (replacing that model's earlier forecasts)."""
+    one transaction (replacing that model's earlier forecasts). A champion trained without split links (before
+    2026-12-07, or before its panel had them) has its skills split from their groups by the panel's links."""
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
     champion = _champion_version(client, name)
@@ -227,6 +234,9 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
         ) from error
     h = horizon or frequency_named(bundle.config["freq"]).horizon
     predicted = bundle.predict(h)
+    if bundle.split_links is None:  # trained before its panel had split hierarchies: split by the panel's links
+        ids = predicted["series_id"].unique()
+        predicted = split_forecasts(predicted, complete_links(panel_links(con, ids, split=True), ids))
     rows = (
         pl.concat([predicted, derived_forecasts(predicted, derived_shares(con, predicted["series_id"].unique()))])
         .rename({"model": "chosen_model"})

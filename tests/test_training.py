@@ -156,10 +156,8 @@ def test_forecasts_are_coherent_over_the_panel_hierarchy(warehouse: Path) -> Non
     assert (served["lo_80"] >= 0).all()
 
 
-def test_split_children_are_trained_and_served_coherent_with_their_parents(warehouse: Path) -> None:
-    """Skill series under two sector series with share weights (a SPLIT_HIERARCHIES link; s2 half in each) are
-    trained like any series, scored as served (split from their parents) on the backtest, and their served
-    forecasts add up to their parents' with the weights, to 1e-6, with non-negative intervals."""
+def _split_skills(warehouse: Path) -> None:
+    """Skill series s1-s3 made to add up to sector series B and C with share weights (s2 half in each)."""
     b, c = "ons|GB|B|ALL|ALL", "ons|GB|C|ALL|ALL"
     with connect(warehouse) as con:
         con.execute(
@@ -174,20 +172,52 @@ def test_split_children_are_trained_and_served_coherent_with_their_parents(wareh
             "range(1, 4) r(k) WHERE series_id = ?",
             [b],
         )
-        links = [(b, "s1", 1.0), (b, "s2", 0.5), (c, "s2", 0.5), (c, "s3", 1.0)]
+
+
+def _split_links(warehouse: Path) -> None:
+    """The skills' SPLIT_HIERARCHIES links to B and C, weighted by their shares."""
+    b, c = "ons|GB|B|ALL|ALL", "ons|GB|C|ALL|ALL"
+    weighted = [(b, "s1", 1.0), (b, "s2", 0.5), (c, "s2", 0.5), (c, "s3", 1.0)]
+    with connect(warehouse) as con:
         con.executemany("INSERT INTO series_links VALUES ('ba_skill_x_skill_group', ?, 'ons|GB|ALL|ALL|' || ?, ?)",
-                        [list(link) for link in links])  # fmt: skip
-    trained = _json(warehouse, "train", "--models", "naive,seasonal_naive", "--horizon", "6", "--json")
-    split = trained["backtest"]["reconciliation"]["split"]
-    assert trained["backtest"]["series"] == 11 and split["nodes"] == 3 and set(split["mase"]) == {"base", "split"}
-    _json(warehouse, "forecast", "--json")
+                        [list(link) for link in weighted])  # fmt: skip
+
+
+def _served_and_weighted_links(warehouse: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     with connect(warehouse, read_only=True) as con:
         served = con.sql("SELECT series_id, step, yhat, lo_80, lo_95 FROM forecasts").pl()
         weighted = con.sql("SELECT parent, child, weight FROM series_links").pl()
+    return served, weighted
+
+
+def test_split_children_are_trained_and_served_coherent_with_their_parents(warehouse: Path) -> None:
+    """Skill series under two sector series with share weights (a SPLIT_HIERARCHIES link) are trained like any
+    series, scored as served (split from their parents) on the backtest, and their served forecasts add up to
+    their parents' with the weights, to 1e-6, with non-negative intervals."""
+    _split_skills(warehouse)
+    _split_links(warehouse)
+    trained = _json(warehouse, "train", "--models", "seasonal_naive,lightgbm", "--horizon", "6", "--json")
+    split = trained["backtest"]["reconciliation"]["split"]
+    assert trained["backtest"]["series"] == 11 and split["nodes"] == 3
+    assert split["mase"]["split"] != split["mase"]["base"]  # the global LightGBM's skills do not add up by themselves
+    _json(warehouse, "forecast", "--json")
+    served, weighted = _served_and_weighted_links(warehouse)
     assert served["series_id"].n_unique() == 11 and coherence_error(served, weighted) < 1e-6
     assert (served["lo_80"] >= 0).all() and (served["lo_95"] >= 0).all()
-    # the skills moved: without the weights their forecasts would not add up to the sectors'
-    assert coherence_error(served, weighted.drop("weight")) > 1
+
+
+def test_a_champion_trained_before_the_split_links_is_split_by_the_panels(warehouse: Path) -> None:
+    """Links that arrive after training (a rebuilt panel, or a version from before split hierarchies) still make
+    `moocast forecast` split the skills from their groups."""
+    _split_skills(warehouse)
+    _json(warehouse, "train", "--models", "seasonal_naive,lightgbm", "--horizon", "6", "--json")
+    _json(warehouse, "forecast", "--json")
+    _split_links(warehouse)
+    unsplit, links = _served_and_weighted_links(warehouse)
+    assert coherence_error(unsplit, links) > 1e-3
+    _json(warehouse, "forecast", "--json")
+    served, _ = _served_and_weighted_links(warehouse)
+    assert served["series_id"].n_unique() == 11 and coherence_error(served, links) < 1e-6
 
 
 def test_sector_skill_groups_are_derived_not_trained(warehouse: Path) -> None:
