@@ -28,6 +28,11 @@ class StatsForecastForecaster(HistoryForecaster):
         self.options = options
         self.min_observations = min_observations
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickling: forecasters pickled before 2026-12-06 (a registered version's bundle) had no options (the
+        plain model) and the one minimum of their day."""
+        self.__dict__.update({"options": {}, "min_observations": MIN_OBSERVATIONS} | state)
+
     def model(self, season: int) -> Any:
         import statsforecast.models
 

@@ -1,5 +1,7 @@
 """Forecasters and backtests on tiny literal frames and a small generated panel."""
 
+import copy
+import pickle
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -248,6 +250,21 @@ def test_ets_without_a_trend_forecasts_a_level() -> None:
     frame = pl.DataFrame({"series_id": ["s"] * 12, "ds": years, "y": [float(i) for i in range(12)]})
     forecast = MODELS["ets_ses"]().fit(Panel(frame, FREQUENCIES["A"])).predict(3)["yhat"].to_list()
     assert forecast[0] == pytest.approx(forecast[2]) and 9.5 < forecast[0] <= 11.0  # near the last value, flat
+
+
+def test_a_statistical_forecaster_pickled_before_its_options_still_forecasts() -> None:
+    """Bundles registered before 2026-12-06 pickled AutoETS without `options` and `min_observations` (main's BA
+    champion then failed in `moocast forecast`); unpickled, it forecasts as the plain AutoETS with the minimum of 7."""
+    from pipelines.backtest import MODELS
+
+    years = [date(2010 + i, 1, 1) for i in range(12)]
+    frame = pl.DataFrame({"series_id": ["long"] * 12 + ["short"] * 6, "ds": years + years[:6],
+                          "y": [float(i) for i in range(12)] + [5.0] * 6})  # fmt: skip
+    fitted = MODELS["auto_ets"]().fit(Panel(frame, FREQUENCIES["A"]))
+    old = copy.copy(fitted)
+    del old.options, old.min_observations
+    restored = pickle.loads(pickle.dumps(old))
+    assert restored.predict(2).equals(fitted.predict(2))
 
 
 def test_the_ensemble_alone_is_served_when_there_is_one() -> None:
