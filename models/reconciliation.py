@@ -22,14 +22,17 @@ METHODS = ("bottom_up", "mint_ols", "mint_wls_struct")
 
 
 def summing_matrix(links: pl.DataFrame, bottom: list[str]) -> tuple[list[str], sparse.csr_matrix]:
-    """(node ids, S, sparse): the bottom series first (identity rows), then each parent (its children's columns)."""
+    """(node ids, S, sparse): the bottom series first (identity rows), then each parent (its children's columns,
+    1 or the link's weight)."""
     parents = sorted(links["parent"].unique().to_list())
     position = {series: i for i, series in enumerate(bottom)}
     row_of = {parent: i for i, parent in enumerate(parents, start=len(bottom))}
     rows = [*range(len(bottom)), *(row_of[p] for p in links["parent"])]
     columns = [*range(len(bottom)), *(position[c] for c in links["child"])]
+    weights = links["weight"].to_numpy() if "weight" in links.columns else np.ones(links.height)
     shape = (len(bottom) + len(parents), len(bottom))
-    return [*bottom, *parents], sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
+    return [*bottom, *parents], sparse.csr_matrix((np.concatenate([np.ones(len(bottom)), weights]), (rows, columns)),
+                                                  shape=shape)  # fmt: skip
 
 
 def _mint_bottom(matrix: sparse.csr_matrix, weights: np.ndarray, base: np.ndarray) -> np.ndarray:

@@ -27,6 +27,16 @@ def test_reconciled_by_hand(method: str, expected: list[float]) -> None:
     assert coherence_error(result, LINKS) < 1e-6
 
 
+def test_reconciled_weighs_weighted_links() -> None:
+    """T = 2a + b: bottom-up gives 2 x 1 + 2; MinT-OLS solves S'S b = S'y with S = [[1, 0], [0, 1], [2, 1]]:
+    [[5, 2], [2, 2]] b = [21, 12], so b = (3, 3) and T = 9."""
+    links = pl.DataFrame({"parent": ["T", "T"], "child": ["a", "b"], "weight": [2.0, 1.0]})
+    assert reconciled(BASE, links, "bottom_up").sort("series_id")["yhat"].to_list() == pytest.approx([4.0, 1.0, 2.0])
+    mint = reconciled(BASE.with_columns(yhat=pl.Series([1.0, 2.0, 10.0])), links, "mint_ols").sort("series_id")
+    assert mint["yhat"].to_list() == pytest.approx([9.0, 3.0, 3.0])
+    assert coherence_error(mint, links) < 1e-6
+
+
 def test_reconciled_is_non_negative_and_names_missing_nodes() -> None:
     negative = BASE.with_columns(yhat=pl.Series([-5.0, 2.0, 1.0]))
     result = reconciled(negative, LINKS, "mint_ols")
