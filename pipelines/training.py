@@ -53,6 +53,9 @@ from pipelines.warehouse import insert_frame, transaction
 CHAMPION, PREVIOUS = "champion", "previous"
 CONFIG_TAG = "moocast.config"  # the training configuration as JSON, read back by the promotion gate
 LEGACY_ENSEMBLE = ["auto_ets", "auto_arima", "lightgbm_direct"]  # the ensemble until 2026-12-06 (champion_ensemble)
+# The ensemble of 2026-12-06 (design 3), which came with its members: for the versions of that day trained before the
+# ensemble was recorded, having its models tells the two apart
+DESIGN_3_ENSEMBLE = ["auto_ets", "ets_ses", "ets_damped"]
 BUNDLE_MODEL_CODE = str(Path(__file__).with_name("mlflow_bundle.py"))  # the pyfunc, logged as code
 
 
@@ -150,11 +153,13 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
 
 def champion_ensemble(config: dict[str, Any]) -> list[str]:
     """The ensemble a registered version was trained with, so that the gate backtests it as it was even after the
-    code's ENSEMBLE changed. Versions trained before 2026-12-06 did not record it: theirs were the members of
-    LEGACY_ENSEMBLE among their models."""
+    code's ENSEMBLE changed. Versions trained before the evening of 2026-12-06 did not record it: theirs were the
+    members of DESIGN_3_ENSEMBLE among their models if they had the models that came with it, else of LEGACY_ENSEMBLE
+    (main's moocast-ons version 2, design 3, was backtested by the gate as the legacy one: 3.354 against 2.254)."""
     if "ensemble" in config:
         return list(config["ensemble"])
-    return ensemble_members(config["models"], LEGACY_ENSEMBLE)
+    design_3 = {"ets_ses", "ets_damped"} & set(config["models"])
+    return ensemble_members(config["models"], DESIGN_3_ENSEMBLE if design_3 else LEGACY_ENSEMBLE)
 
 
 def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series, split: bool = False) -> pl.DataFrame:

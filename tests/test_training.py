@@ -109,11 +109,13 @@ def test_backtest_of_the_panel_scores_the_lightgbm_as_train_fits_it(warehouse: P
     assert backtested == pytest.approx(trained)
 
 
-def test_versions_that_did_not_record_their_ensemble_had_the_legacy_one() -> None:
+def test_versions_that_did_not_record_their_ensemble_had_the_one_of_their_day() -> None:
     from pipelines.training import champion_ensemble
 
     assert champion_ensemble({"models": ["naive", "auto_ets", "lightgbm_direct"]}) == ["auto_ets", "lightgbm_direct"]
     assert champion_ensemble({"models": ["naive", "auto_ets"]}) == []  # one member: each series' choice
+    design_3 = ["naive", "auto_ets", "ets_ses", "ets_damped", "lightgbm"]  # trained before the ensemble was recorded
+    assert champion_ensemble({"models": design_3}) == ["auto_ets", "ets_ses", "ets_damped"]
     recorded = {"models": ["naive", "auto_ets"], "ensemble": ["auto_ets", "naive"]}
     assert champion_ensemble(recorded) == ["auto_ets", "naive"]
 
