@@ -27,9 +27,7 @@ def _overridden(bottom: pl.DataFrame, rollup: Rollup) -> pl.DataFrame:
 
 def rolled_up_demand(bottom: pl.DataFrame, rollups: Sequence[Rollup]) -> pl.DataFrame:
     """The parent series' demand rows (ATTRIBUTES, ds, y): bottom rows summed under each roll-up."""
-    frames = [
-        _overridden(bottom, rollup).group_by(*ATTRIBUTES, "ds").agg(exact_sum(pl.col("y"))) for rollup in rollups
-    ]
+    frames = [_overridden(bottom, rollup).group_by(*ATTRIBUTES, "ds").agg(exact_sum(pl.col("y"))) for rollup in rollups]
     return pl.concat(frames).select(*ATTRIBUTES, "ds", "y").sort(*ATTRIBUTES, "ds")
 
 
