@@ -85,8 +85,6 @@ def split_links(skills: pl.DataFrame, shares: pl.DataFrame, hierarchy: str) -> p
                                   weight=pl.lit(1.0))  # fmt: skip
     return (
         pl.concat([frame.select(parent=series_id(), child="child", weight="weight") for frame in (groups, total)])
-        .group_by("parent", "child")
-        .agg(exact_sum(pl.col("weight")))
         .with_columns(hierarchy=pl.lit(hierarchy))
         .select("hierarchy", "parent", "child", "weight")
         .sort("parent", "child")

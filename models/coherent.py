@@ -8,12 +8,16 @@ aggregates), and on every window for the forecasts that are served.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import polars as pl
 
 from models.metrics import window_scores
 from models.reconciliation import METHODS, complete_links, reconciled, split_reconciled
 from models.selection import SELECTED
 
+Reconcile = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]  # (node forecasts, links) -> coherent ones
 BASE = "base"  # the selected forecasts as they are, not coherent
 MARGIN = 0.02  # how much lower (relative) a method's mean MASE must be than bottom-up's to be chosen
 
@@ -104,11 +108,19 @@ def split_summary(scores: pl.DataFrame) -> dict[str, object]:
     return {"nodes": int(scores.select(pl.col("nodes").max()).item() or 0), "mase": dict(means.iter_rows())}
 
 
-def _moved(forecasts: pl.DataFrame, coherent: pl.DataFrame) -> pl.DataFrame:
-    """`forecasts` with yhat replaced by `coherent`'s (series_id, step, coherent) where it has one; each interval
-    moves with its point forecast, keeping its width, and stays non-negative."""
+def _moved(forecasts: pl.DataFrame, links: pl.DataFrame, reconcile: Reconcile) -> pl.DataFrame:
+    """`forecasts` (series_id, step, yhat and any of lo_80, hi_80, lo_95, hi_95) with the nodes of `links`' complete
+    hierarchies made coherent by `reconcile` (series_id, step, yhat of the nodes, links -> the coherent ones); each
+    interval moves with its point forecast, keeping its width, and stays non-negative. Other series are unchanged."""
+    usable = complete_links(links, forecasts["series_id"].unique())
+    if usable.is_empty():
+        return forecasts
+    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
+    coherent = reconcile(
+        forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"), usable
+    ).rename({"yhat": "coherent"})
     shift = pl.col("coherent") - pl.col("yhat")
-    bounds = [f"{side}_{level}" for level in (80, 95) for side in ("lo", "hi")]
+    bounds = [name for name in ("lo_80", "hi_80", "lo_95", "hi_95") if name in forecasts.columns]
     moved = {
         name: (pl.col(name) + shift).clip(0, pl.col("coherent")) if name.startswith("lo") else pl.col(name) + shift
         for name in bounds
@@ -127,27 +139,13 @@ def coherent_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame, method: str
     """`forecasts` (series_id, step, yhat, lo_80, hi_80, lo_95, hi_95, ...) with the hierarchy's nodes
     reconciled by `method`; each interval moves with its point forecast. Series outside the hierarchy are
     unchanged."""
-    usable = complete_links(links, forecasts["series_id"].unique())
-    if usable.is_empty():
-        return forecasts
-    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
-    coherent = reconciled(
-        forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"), usable, method
-    ).rename({"yhat": "coherent"})
-    return _moved(forecasts, coherent)
+    return _moved(forecasts, links, partial(reconciled, method=method))
 
 
 def split_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     """`forecasts` with the children of a split hierarchy (links: parent, child, weight) moved to add up to their
     parents' forecasts (`split_reconciled`), each interval with its point forecast. Other series are unchanged."""
-    usable = complete_links(links, forecasts["series_id"].unique())
-    if usable.is_empty():
-        return forecasts
-    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
-    coherent = split_reconciled(
-        forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"), usable
-    ).rename({"yhat": "coherent"})
-    return _moved(forecasts, coherent)
+    return _moved(forecasts, links, split_reconciled)
 
 
 def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFrame, method: str,
@@ -162,8 +160,7 @@ def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFra
     frames = []
     for window in sorted(selected["window"].unique().to_list()):
         base = selected.filter(pl.col("window") == window).select("series_id", "step", "y", "window", "yhat")
-        bounds = {f"{side}_{level}": pl.col("yhat") for level in (80, 95) for side in ("lo", "hi")}
-        coherent = split_forecasts(coherent_forecasts(base.with_columns(**bounds), links, method), usable)
+        coherent = split_forecasts(coherent_forecasts(base, links, method), usable)
         for name, frame in ((BASE, base), ("split", coherent)):
             frames.append(frame.filter(pl.col("series_id").is_in(children.implode())).select(
                 "series_id", "step", "y", "window", "yhat", model=pl.lit(name)))  # fmt: skip
