@@ -19,6 +19,7 @@ from models.backtest import Backtest, cross_validation
 from models.base import Forecaster, Panel
 from models.baselines import Naive, SeasonalNaive, WindowAverage
 from models.frequency import aggregated, first_missing_periods, frequency_named, inferred_frequency
+from models.goal import goal_scores
 from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
 from models.prophet_model import ProphetForecaster
@@ -144,6 +145,8 @@ def run_backtest(panel: Panel, models: list[str], h: int, windows: int, ensemble
 
 
 def backtest_json(backtest: Backtest) -> dict[str, Any]:
+    """Scores per model, the run's shape and issue 4's accuracy goal (`goal`: null unless selected, auto_ets and
+    seasonal_naive ran)."""
     return {
         "models": {
             row["model"]: {k: row[k] for k in ("mase", "smape", "rmsse", "coverage_80", "coverage_95")}
@@ -153,6 +156,7 @@ def backtest_json(backtest: Backtest) -> dict[str, Any]:
         "series_skipped": backtest.series_skipped,
         "windows": backtest.windows,
         "horizon": backtest.horizon,
+        "goal": goal_scores(backtest.summary),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -85,7 +85,7 @@ def backtest(
         print(json.dumps(summary, indent=2))
         return
     table = Table(title=f"backtest {label}: {summary['series']} series, {windows} windows of {result.horizon}",
-                  caption=f"run {run_id}; season {panel.freq.season}")  # fmt: skip
+                  caption=f"run {run_id}; season {panel.freq.season}{goal_caption(summary['goal'])}")  # fmt: skip
     for column in ("model", "MASE", "sMAPE", "RMSSE", "cover 80", "cover 95"):
         table.add_column(column, justify="left" if column == "model" else "right")
     for name, s in sorted(summary["models"].items(), key=lambda item: item[1]["mase"]):
@@ -214,3 +214,17 @@ def retrain(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
         print(json.dumps(result, indent=2, default=str))
     else:
         Console().print({"run_id": result["run_id"], "stages": list(result["stages"])})
+
+
+def goal_caption(goal: dict[str, Any] | None) -> str:
+    """The accuracy goal's three parts as a line under the backtest table (nothing when it was not measured)."""
+    if goal is None:
+        return ""
+    ets, snaive, cover = goal["vs_auto_ets"], goal["vs_seasonal_naive"], goal["coverage_80"]
+    low, high = cover["goal"]
+    parts = [
+        f"{ets['ratio']:.3f}x AutoETS (goal <= {ets['goal']:.2f}: {'met' if ets['met'] else 'not met'})",
+        f"{snaive['ratio']:.3f}x seasonal naive (<= {snaive['goal']:.2f}: {'met' if snaive['met'] else 'not met'})",
+        f"80% coverage {cover['coverage']:.3f} ({low:.2f}-{high:.2f}: {'met' if cover['met'] else 'not met'})",
+    ]
+    return "\nselected: " + "; ".join(parts)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
@@ -40,6 +41,12 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
         "M",
         12,
     )
+    goal, models = scores["goal"], scores["models"]
+    assert goal["vs_auto_ets"]["ratio"] == pytest.approx(models["selected"]["mase"] / models["auto_ets"]["mase"])
+    assert goal["vs_seasonal_naive"]["ratio"] == pytest.approx(
+        models["selected"]["mase"] / models["seasonal_naive"]["mase"]
+    )
+    assert goal["coverage_80"]["coverage"] == models["selected"]["coverage_80"]
     for metrics in scores["models"].values():
         assert set(metrics) == {"mase", "smape", "rmsse", "coverage_80", "coverage_95"}
         assert metrics["mase"] >= 0 and 0 <= metrics["coverage_80"] <= metrics["coverage_95"] <= 1
@@ -104,3 +111,16 @@ def test_the_default_ensemble_is_the_median_of_the_three_exponential_smoothings(
     members = wide.select(pl.concat_list("auto_ets", "ets_ses", "ets_damped").list.median())
     assert wide.height == 3 * 6 and (wide["ensemble"] - members.to_series()).abs().max() < 1e-9  # type: ignore[operator]
     assert (wide["selected"] == wide["ensemble"]).all()
+
+
+def test_the_table_ends_with_the_goal_when_its_references_ran(tmp_path: Path) -> None:
+    series = _series_file(tmp_path / "series.csv", series=3)
+    base = ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series), "--horizon", "6",
+            "--windows", "1", "--models"]  # fmt: skip
+    shown = CliRunner().invoke(app, [*base, "seasonal_naive,auto_ets,ets_ses"])
+    assert shown.exit_code == 0, shown.output
+    line = " ".join(shown.stdout.split())
+    assert "x AutoETS (goal <= 0.95:" in line and "x seasonal naive (<= 0.80:" in line
+    assert "80% coverage" in line and "(0.73-0.87:" in line
+    without = CliRunner().invoke(app, [*base, "naive,auto_ets", "--json"])
+    assert without.exit_code == 0 and json.loads(without.stdout)["goal"] is None

@@ -1,0 +1,46 @@
+"""Issue 4's accuracy goal, scored on a backtest summary: the selected model's MASE at most 0.95x AutoETS's and
+0.80x seasonal naive's on the same windows, and its 80% intervals covering within 7 points of 80%."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+MAX_VS_AUTO_ETS = 0.95
+MAX_VS_SEASONAL_NAIVE = 0.80
+NOMINAL_80, COVERAGE_TOLERANCE = 0.80, 0.07
+REFERENCES = ("selected", "auto_ets", "seasonal_naive")
+
+
+def goal_summary(scores: pl.DataFrame, series: list[str] | None = None) -> pl.DataFrame:
+    """model, mase, coverage_80 averaged over series and windows of the per-window `scores` (model, window,
+    series_id, mase, coverage_80), over `series` only when given (e.g. the BA districts)."""
+    chosen = scores if series is None else scores.filter(pl.col("series_id").is_in(series))
+    return chosen.group_by("model").agg(pl.col("mase", "coverage_80").mean(), series=pl.col("series_id").n_unique())
+
+
+def goal_scores(summary: pl.DataFrame) -> dict[str, Any] | None:
+    """The goal's three parts from a summary (model, mase, coverage_80, series): each ratio or coverage with
+    whether it is met; None when selected, auto_ets or seasonal_naive was not backtested."""
+    rows = {row["model"]: row for row in summary.iter_rows(named=True)}
+    if not all(model in rows for model in REFERENCES):
+        return None
+    selected = rows["selected"]
+    vs_ets = selected["mase"] / rows["auto_ets"]["mase"]
+    vs_snaive = selected["mase"] / rows["seasonal_naive"]["mase"]
+    coverage = selected["coverage_80"]
+    return {
+        "series": selected["series"],
+        "vs_auto_ets": {"ratio": vs_ets, "goal": MAX_VS_AUTO_ETS, "met": vs_ets <= MAX_VS_AUTO_ETS},
+        "vs_seasonal_naive": {
+            "ratio": vs_snaive,
+            "goal": MAX_VS_SEASONAL_NAIVE,
+            "met": vs_snaive <= MAX_VS_SEASONAL_NAIVE,
+        },
+        "coverage_80": {
+            "coverage": coverage,
+            "goal": [NOMINAL_80 - COVERAGE_TOLERANCE, NOMINAL_80 + COVERAGE_TOLERANCE],
+            "met": abs(coverage - NOMINAL_80) <= COVERAGE_TOLERANCE + 1e-12,
+        },
+    }
