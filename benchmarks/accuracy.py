@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from models.base import Panel
 from models.goal import REFERENCES, goal_scores, goal_summary
 from pipelines.backtest import ENSEMBLE, panel_of, run_backtest, warehouse_panel, with_attributes
 from pipelines.warehouse import connect
@@ -37,17 +38,23 @@ SETS = ["ons", "indeed", "ba", "ba_districts"]  # ba_districts: the BA backtest'
 MODELS = list(dict.fromkeys(["seasonal_naive", "auto_ets", *ENSEMBLE]))
 
 
+def goal_panel(warehouse: Path, name: str) -> tuple[Panel, pl.DataFrame]:
+    """The panel of one of SOURCES as `moocast backtest --source` reads it, and its series attributes."""
+    source, level, freq, how = SOURCES[name]
+    with connect(warehouse, read_only=True) as con:
+        frame, attributes = warehouse_panel(con, source, level)
+    return with_attributes(panel_of(frame, freq, None, how, f"panel source={source}"), attributes), attributes
+
+
 def goal_rows(warehouse: Path, sets: list[str], windows: int) -> list[dict[str, Any]]:
     """One row per goal set: its goal scores (models/goal.py) with the three models' MASE and the seconds taken."""
     rows = []
-    for name, (source, level, freq, how) in SOURCES.items():
+    for name in SOURCES:
         wanted = [s for s in sets if s == name or s.startswith(f"{name}_")]
         if not wanted:
             continue
         start = time.perf_counter()
-        with connect(warehouse, read_only=True) as con:
-            frame, attributes = warehouse_panel(con, source, level)
-        panel = with_attributes(panel_of(frame, freq, None, how, f"panel source={source}"), attributes)
+        panel, attributes = goal_panel(warehouse, name)
         result = run_backtest(panel, MODELS, panel.freq.horizon, windows)
         seconds = time.perf_counter() - start
         print(f"accuracy: {name} backtested in {seconds:.0f} s", file=sys.stderr)
