@@ -188,6 +188,20 @@ def test_lightgbm_is_global_non_negative_and_round_trips(tmp_path: Path) -> None
     assert again.equals(forecast)
 
 
+def test_lightgbm_continues_a_repeated_season_in_each_series_own_units() -> None:
+    """A known answer: series of sizes 3 to 12,000 repeating one yearly pattern are the same series once scaled, so
+    the one global model forecasts each the pattern, times its own size."""
+    pattern = [1.0, 1.2, 1.5, 1.1, 0.9, 0.7, 0.6, 0.8, 1.0, 1.3, 1.4, 0.5]
+    sizes = {"s0": 3.0, "s1": 40.0, "s2": 700.0, "s3": 12_000.0}
+    months = [date(2018 + m // 12, m % 12 + 1, 1) for m in range(60)]
+    frame = pl.DataFrame({"series_id": [s for s in sizes for _ in months], "ds": months * len(sizes),
+                          "y": [size * pattern[m % 12] for size in sizes.values() for m in range(60)]})  # fmt: skip
+    forecast = GlobalLightGBM().fit(Panel(frame, MONTHLY)).predict(12).sort("series_id", "step")
+    for series_id, size in sizes.items():
+        got = forecast.filter(pl.col("series_id") == series_id)["yhat"].to_numpy() / size
+        assert np.allclose(got, pattern, atol=0.01), (series_id, got)
+
+
 def test_lightgbm_keeps_a_series_of_tiny_values_in_its_own_units() -> None:
     """A series whose last season is all 0 (a district's share of a rare skill group: 1e-4 vacancies, then none)
     is scaled by its whole history, not by 1: its forecasts stay of its own size."""
