@@ -3,6 +3,7 @@ choice among them, and the conformal quantiles, all decided on the backtest (nev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +52,18 @@ class ForecastBundle:
 
 def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str], backtest: Backtest,
                    config: dict[str, Any], links: pl.DataFrame | None = None, reconciliation: str = "none",
-                   split_links: pl.DataFrame | None = None) -> ForecastBundle:  # fmt: skip
-    """Every candidate refit on all of `panel`; choices from every window of `backtest`, quantiles from its last; the
-    forecasts of `links`' hierarchies reconciled by `reconciliation` (chosen on the same backtest), then the
-    children of `split_links` split from their parents."""
+                   split_links: pl.DataFrame | None = None,
+                   on_fit: Callable[[str], None] = lambda name: None) -> ForecastBundle:  # fmt: skip
+    """Every candidate refit on all of `panel` (`on_fit(name)` before each); choices from every window of `backtest`,
+    quantiles from its last; the forecasts of `links`' hierarchies reconciled by `reconciliation` (chosen on the same
+    backtest), then the children of `split_links` split from their parents."""
     candidates = selection_candidates(backtest.point_scores["model"].unique().to_list())
+    fitted = {}
+    for name, factory in factories.items():
+        on_fit(name)
+        fitted[name] = factory().fit(panel)
     return ForecastBundle(
-        models={name: factory().fit(panel) for name, factory in factories.items()},
+        models=fitted,
         ensemble=ensemble if len(ensemble) > 1 else [],
         choice=best_models(backtest.point_scores, candidates),
         fallback=overall_best(backtest.point_scores, candidates),

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -31,3 +31,10 @@ def progress_bar(quiet: bool) -> Progress:
     when stderr is not a terminal."""
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                     TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal)  # fmt: skip
+
+
+def step_spinner(quiet: bool) -> Progress:
+    """A spinner on stderr with what a long command is doing and the time elapsed, for work of no known length;
+    off when `quiet` or when stderr is not a terminal."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                    disable=quiet or not err.is_terminal)  # fmt: skip

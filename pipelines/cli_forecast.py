@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.cli_common import err, fail, shown
+from pipelines.cli_common import err, fail, progress_bar, shown, step_spinner
 from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
@@ -50,6 +50,7 @@ def backtest(
     each series' choice. The per-series scorecard is saved to the warehouse.
 
     Example: moocast backtest --series my_series.csv --freq M --horizon 6 --windows 3 --json"""
+    from models.backtest import CALIBRATION_WINDOWS
     from pipelines.backtest import (
         backtest_json,
         panel_of,
@@ -71,9 +72,16 @@ def backtest(
             label = f"panel source={source}" + (f" level={level}" if level else "")
             panel = with_attributes(panel_of(frame, freq, season, how, label), attributes)
         chosen = [m.strip() for m in models.split(",") if m.strip()]
-        progress = (lambda model, window: None) if as_json else (
-            lambda model, window: err.print(f"backtest: window {window} {model}"))  # fmt: skip
-        result = run_backtest(panel, chosen, horizon or panel.freq.horizon, windows, on_fit=progress)
+        fits = (CALIBRATION_WINDOWS + windows) * len(chosen)
+        with progress_bar(as_json) as progress:
+            task = progress.add_task("backtest", total=fits)
+
+            def fitting(model: str, window: int) -> None:
+                progress.update(task, description=f"backtest: window {window}, {model}",
+                                completed=window * len(chosen) + chosen.index(model))  # fmt: skip
+
+            result = run_backtest(panel, chosen, horizon or panel.freq.horizon, windows, on_fit=fitting)
+            progress.update(task, description="backtest: scoring", completed=fits)
     except InputError as error:
         raise fail(str(error)) from None
     except ValueError as error:
@@ -85,13 +93,15 @@ def backtest(
         print(json.dumps(summary, indent=2))
         return
     table = Table(title=f"backtest {label}: {summary['series']} series, {windows} windows of {result.horizon}",
-                  caption=f"run {run_id}; season {panel.freq.season}{goal_caption(summary['goal'])}")  # fmt: skip
+                  caption=f"run {run_id}; season {panel.freq.season}")  # fmt: skip
     for column in ("model", "MASE", "sMAPE", "RMSSE", "cover 80", "cover 95"):
         table.add_column(column, justify="left" if column == "model" else "right")
     for name, s in sorted(summary["models"].items(), key=lambda item: item[1]["mase"]):
         table.add_row(name, *(f"{s[k]:.3f}" if s[k] is not None else "-"
                               for k in ("mase", "smape", "rmsse", "coverage_80", "coverage_95")))  # fmt: skip
     Console().print(table)
+    if summary["goal"] is not None:
+        Console().print(goal_line(summary["goal"]))
 
 
 def train(
@@ -118,8 +128,10 @@ def train(
     settings: Settings = ctx.obj
     chosen = [m.strip() for m in models.split(",") if m.strip()]
     try:
-        with connect(settings.warehouse) as con:
-            result = train_model(con, settings, source, level, chosen, horizon, windows)
+        with connect(settings.warehouse) as con, step_spinner(as_json) as progress:
+            task = progress.add_task(f"train {source}", total=None)
+            result = train_model(con, settings, source, level, chosen, horizon, windows,
+                                 lambda step: progress.update(task, description=f"train {source}: {step}"))  # fmt: skip
     except ValueError as error:
         raise fail(str(error), 2) from None
     if as_json:
@@ -216,10 +228,8 @@ def retrain(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
         Console().print({"run_id": result["run_id"], "stages": list(result["stages"])})
 
 
-def goal_caption(goal: dict[str, Any] | None) -> str:
-    """The accuracy goal's three parts as a line under the backtest table (nothing when it was not measured)."""
-    if goal is None:
-        return ""
+def goal_line(goal: dict[str, Any]) -> str:
+    """The accuracy goal's three parts, for under the backtest table."""
     ets, snaive, cover = goal["vs_auto_ets"], goal["vs_seasonal_naive"], goal["coverage_80"]
     low, high = cover["goal"]
     parts = [
@@ -227,4 +237,4 @@ def goal_caption(goal: dict[str, Any] | None) -> str:
         f"{snaive['ratio']:.3f}x seasonal naive (<= {snaive['goal']:.2f}: {'met' if snaive['met'] else 'not met'})",
         f"80% coverage {cover['coverage']:.3f} ({low:.2f}-{high:.2f}: {'met' if cover['met'] else 'not met'})",
     ]
-    return "\nselected: " + "; ".join(parts)
+    return "goal: selected " + "; ".join(parts)

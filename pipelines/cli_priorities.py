@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.cli_common import err, fail
+from pipelines.cli_common import err, fail, step_spinner
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
@@ -84,8 +83,7 @@ def priorities(
     if as_csv and every_provider:
         raise fail("--csv prints one list: give --provider, or --every-provider --report for a CSV file each", 2)
     settings: Settings = ctx.obj
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                        disable=not err.is_terminal)  # fmt: skip
+    progress = step_spinner(False)
     try:
         with connect(settings.warehouse) as con, progress:
             task = progress.add_task("priorities", total=None)

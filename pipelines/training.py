@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,8 +93,10 @@ def _champion_version(client: MlflowClient, name: str) -> Any | None:
 
 
 def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level: str | None, models: list[str],
-          horizon: int | None, windows: int) -> dict[str, Any]:  # fmt: skip
-    """Backtest, fit, log, register and (if it wins) promote; returns what happened."""
+          horizon: int | None, windows: int,
+          on_step: Callable[[str], None] = lambda step: None) -> dict[str, Any]:  # fmt: skip
+    """Backtest, fit, log, register and (if it wins) promote, telling `on_step` what it is doing; returns what
+    happened."""
     series, attributes = warehouse_panel(con, source, level)
     freq = attributes["freq"].mode().sort()[0]
     series = series.filter(pl.col("series_id").is_in(attributes.filter(pl.col("freq") == freq)["series_id"].implode()))
@@ -101,7 +104,9 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     panel = with_attributes(panel, attributes)
     h = horizon or panel.freq.horizon
     members = ensemble_members(models)
-    backtest = run_backtest(panel, models, h, windows, members)
+    backtest = run_backtest(panel, models, h, windows, members,
+                            on_fit=lambda model, window: on_step(f"backtest: window {window}, {model}"))  # fmt: skip
+    on_step("reconciliation: scoring each method on the backtest")
     scores = backtest_json(backtest)
     ids = panel.series["series_id"].unique()
     links = complete_links(panel_links(con, ids), ids)
@@ -116,7 +121,9 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
               "reconciliation": coherence["method"]}  # fmt: skip
     bundle = trained_bundle(panel, {m: MODELS[m] for m in models}, members, backtest,
                             config, links if not links.is_empty() else None, str(coherence["method"]),
-                            split if not split.is_empty() else None)  # fmt: skip
+                            split if not split.is_empty() else None,
+                            lambda model: on_step(f"fit on all the data: {model}"))  # fmt: skip
+    on_step("MLflow: logging and registering")
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
     with mlflow.start_run(experiment_id=_experiment(settings, name)) as run, tempfile.TemporaryDirectory() as tmp:
@@ -137,7 +144,8 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         champion_mase = None
         if champion is not None:
             old = json.loads(client.get_run(str(champion.run_id)).data.tags[CONFIG_TAG])
-            again = run_backtest(panel, old["models"], h, windows, champion_ensemble(old))
+            again = run_backtest(panel, old["models"], h, windows, champion_ensemble(old), on_fit=lambda model, window:
+                                 on_step(f"gate: champion v{champion.version}, window {window}, {model}"))  # fmt: skip
             champion_mase = backtest_json(again)["models"]["selected"]["mase"]
         promoted = champion_mase is None or selected < champion_mase
         if promoted:

@@ -249,3 +249,21 @@ def test_sector_skill_groups_are_derived_not_trained(warehouse: Path) -> None:
     child = served.filter(pl.col("series_id") == "ons|GB|B|ALL|S1").sort("step")
     assert child["hi_95"].to_list() == pytest.approx((parent["hi_95"] * 0.3).to_list())
     assert child["chosen_model"].to_list() == parent["chosen_model"].to_list()
+
+
+def test_train_tells_what_it_is_doing_step_by_step(warehouse: Path) -> None:
+    """What `moocast train` shows beside its spinner: each backtest fit, the reconciliation, each final fit, MLflow
+    and, once there is a champion, each fit of the gate's backtest."""
+    from pipelines.settings import Settings
+    from pipelines.training import train
+
+    steps: list[str] = []
+    with connect(warehouse) as con:
+        train(con, Settings(warehouse=warehouse), "ons", None, ["naive", "seasonal_naive"], 6, 1, steps.append)
+        first = list(steps)
+        train(con, Settings(warehouse=warehouse), "ons", None, ["naive"], 6, 1, steps.append)
+    backtest = [f"backtest: window {w}, {m}" for w in range(3) for m in ("naive", "seasonal_naive")]
+    assert first == [*backtest, "reconciliation: scoring each method on the backtest", "fit on all the data: naive",
+                     "fit on all the data: seasonal_naive", "MLflow: logging and registering"]  # fmt: skip
+    gate = [f"gate: champion v1, window {w}, {m}" for w in range(3) for m in ("naive", "seasonal_naive")]
+    assert steps[len(first) :][-len(gate) :] == gate
