@@ -152,8 +152,13 @@ def forecast(
 
     settings: Settings = ctx.obj
     try:
-        with connect(settings.warehouse) as con:
-            result = champion_forecasts(con, settings, source, horizon)
+        with connect(settings.warehouse) as con, step_spinner(as_json) as progress:
+            task = progress.add_task(f"forecast {source}", total=None)
+
+            def stepping(step: str) -> None:
+                progress.update(task, description=f"forecast {source}: {step}")
+
+            result = champion_forecasts(con, settings, source, horizon, stepping)
     except ValueError as error:
         raise fail(str(error), 2) from None
     shown(result, as_json)

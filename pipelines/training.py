@@ -227,17 +227,19 @@ def promoted(settings: Settings, source: str, version: str | None) -> dict[str, 
     return {"model": name, "champion": version, "previous": None if current is None else str(current.version)}
 
 
-def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, source: str,
-                       horizon: int | None) -> dict[str, Any]:  # fmt: skip
+def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, horizon: int | None,
+                       on_step: Callable[[str], None] = lambda step: None) -> dict[str, Any]:  # fmt: skip
     """The champion's forecasts with intervals for every series it knows, and for the series derived from them
     as fixed shares (DERIVED_HIERARCHIES: their parent's forecast times the share), written to `forecasts` in
-    one transaction (replacing that model's earlier forecasts). A champion trained without split links (before
-    2026-12-07, or before its panel had them) has its skills split from their groups by the panel's links."""
+    one transaction (replacing that model's earlier forecasts), telling `on_step` what it is doing. A champion
+    trained without split links (before 2026-12-07, or before its panel had them) has its skills split from their
+    groups by the panel's links."""
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
     champion = _champion_version(client, name)
     if champion is None:
         raise ValueError(f"{name} has no @{CHAMPION}: run `moocast train --source {source}` first")
+    on_step(f"loading version {champion.version}")
     try:
         bundle: ForecastBundle = mlflow.pyfunc.load_model(f"models:/{name}@{CHAMPION}").unwrap_python_model().bundle
     except (ModuleNotFoundError, AttributeError) as error:  # the pickled bundle names code this version lacks
@@ -246,6 +248,7 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
             f"loaded by this one ({error}): run `moocast train --source {source}` again"
         ) from error
     h = horizon or frequency_named(bundle.config["freq"]).horizon
+    on_step(f"forecasting {h} periods with version {champion.version}")
     predicted = bundle.predict(h)
     if bundle.split_links is None:  # trained before its panel had split hierarchies: split by the panel's links
         ids = predicted["series_id"].unique()
@@ -257,6 +260,7 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
             model_name=pl.lit(name), model_version=pl.lit(str(champion.version)), created_at=pl.lit(datetime.now())
         )
     )
+    on_step(f"writing {rows.height:,} forecasts")
     with transaction(con):
         con.execute("DELETE FROM forecasts WHERE model_name = ?", [name])
         insert_frame(con, "forecasts", rows)

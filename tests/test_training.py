@@ -253,17 +253,20 @@ def test_sector_skill_groups_are_derived_not_trained(warehouse: Path) -> None:
 
 def test_train_tells_what_it_is_doing_step_by_step(warehouse: Path) -> None:
     """What `moocast train` shows beside its spinner: each backtest fit, the reconciliation, each final fit, MLflow
-    and, once there is a champion, each fit of the gate's backtest."""
+    and, once there is a champion, each fit of the gate's backtest; and `moocast forecast`'s steps."""
     from pipelines.settings import Settings
-    from pipelines.training import train
+    from pipelines.training import champion_forecasts, train
 
     steps: list[str] = []
     with connect(warehouse) as con:
         train(con, Settings(warehouse=warehouse), "ons", None, ["naive", "seasonal_naive"], 6, 1, steps.append)
         first = list(steps)
         train(con, Settings(warehouse=warehouse), "ons", None, ["naive"], 6, 1, steps.append)
+        forecast_steps: list[str] = []
+        champion_forecasts(con, Settings(warehouse=warehouse), "ons", 4, forecast_steps.append)
     backtest = [f"backtest: window {w}, {m}" for w in range(3) for m in ("naive", "seasonal_naive")]
     assert first == [*backtest, "reconciliation: scoring each method on the backtest", "fit on all the data: naive",
                      "fit on all the data: seasonal_naive", "MLflow: logging and registering"]  # fmt: skip
     gate = [f"gate: champion v1, window {w}, {m}" for w in range(3) for m in ("naive", "seasonal_naive")]
     assert steps[len(first) :][-len(gate) :] == gate
+    assert forecast_steps == ["loading version 1", "forecasting 4 periods with version 1", "writing 32 forecasts"]
