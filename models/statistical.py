@@ -3,6 +3,7 @@ AutoETS restricted to no trend and to a damped trend, AutoTheta, AutoARIMA and A
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -53,7 +54,11 @@ class StatsForecastForecaster(HistoryForecaster):
         frame["ds"] = frame["ds"].astype("datetime64[ns]")
         engine = StatsForecast(models=[self.model(freq.season)], freq=1, n_jobs=1)
         indexed = frame.assign(ds=frame.groupby("unique_id").cumcount() + 1)  # positions: dates may be irregular
-        forecast = engine.forecast(df=indexed, h=h)
+        with warnings.catch_warnings():
+            # statsforecast's ETS divides its residual variance by n - parameters - 1, which is 0 for a candidate with
+            # as many parameters as a short series allows; that variance only feeds its own intervals, never ours
+            warnings.filterwarnings("ignore", "divide by zero", RuntimeWarning, r"statsforecast\.ets")
+            forecast = engine.forecast(df=indexed, h=h)
         predicted = forecast if isinstance(forecast, pl.DataFrame) else pl.from_pandas(forecast.reset_index(drop=True))
         steps = predicted.with_columns(step=(pl.int_range(pl.len()).over("unique_id") + 1).cast(pl.Int32))
         fitted = steps.select(pl.col("unique_id").alias("series_id"), "step", "yhat")

@@ -25,6 +25,7 @@ import mlflow
 import polars as pl
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
+from mlflow.utils.autologging_utils.logging_and_warnings import MlflowEventsAndWarningsBehaviorGlobally
 
 from features.hierarchy import DERIVED_HIERARCHIES, SPLIT_HIERARCHIES, derived_forecasts, fixed_shares
 from models.bundle import ForecastBundle, trained_bundle
@@ -67,7 +68,17 @@ def tracking(settings: Settings) -> MlflowClient:
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # a bar per model load, on stdout
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
-    return MlflowClient(uri, uri)
+    with mlflow_quiet():  # a new store announces its tables
+        return MlflowClient(uri, uri)
+
+
+def mlflow_quiet() -> MlflowEventsAndWarningsBehaviorGlobally:
+    """MLflow's event prints off (table creation, signature inference, registration notices: up to five lines per
+    model logged), so that `moocast retrain` logs one line per stage and `moocast train`'s spinner is not broken up.
+    MLflow's own nesting switch: a plain disable_logging() is undone by log_model's inner use of this one. Errors
+    still raise and warnings still show."""
+    return MlflowEventsAndWarningsBehaviorGlobally(disable_event_logs=True, disable_warnings=False,
+                                                   reroute_warnings=False)  # fmt: skip
 
 
 def _experiment(settings: Settings, name: str) -> str:
@@ -126,7 +137,11 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     on_step("MLflow: logging and registering")
     client = tracking(settings)
     name = f"{settings.model_prefix}-{source}"
-    with mlflow.start_run(experiment_id=_experiment(settings, name)) as run, tempfile.TemporaryDirectory() as tmp:
+    with (
+        mlflow_quiet(),
+        mlflow.start_run(experiment_id=_experiment(settings, name)) as run,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         mlflow.log_params({**{k: str(v) for k, v in config.items()}, **snapshot(panel.series)})
         mlflow.set_tag(CONFIG_TAG, json.dumps(config))
         for model, metrics in scores["models"].items():

@@ -45,6 +45,7 @@ def test_retrain_locks_resumes_and_forecasts(
     assert list(report["stages"]) == stages
     assert report["stages"]["train:ba"]["promoted"] is True
     assert sum("retrain crashed" in line for line in result.stderr.splitlines()) == 2 + len(stages)
+    assert all(line.startswith("retrain crashed") for line in result.stderr.splitlines()), result.stderr  # no MLflow
     with connect(warehouse, read_only=True) as con:
         finished = con.execute("SELECT finished_at IS NOT NULL FROM retrain_runs WHERE run_id = 'crashed'").fetchall()
         forecasts = con.execute("SELECT count(DISTINCT series_id), min(lo_80) >= 0 FROM forecasts").fetchall()[0]
