@@ -28,6 +28,7 @@ from mlflow.tracking import MlflowClient
 from mlflow.utils.autologging_utils.logging_and_warnings import MlflowEventsAndWarningsBehaviorGlobally
 
 from features.hierarchy import DERIVED_HIERARCHIES, SPLIT_HIERARCHIES, derived_forecasts, fixed_shares
+from models.base import Panel
 from models.bundle import ForecastBundle, trained_bundle
 from models.coherent import (
     reconciliation_scores,
@@ -156,12 +157,10 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         version = str(info.registered_model_version)
         selected = scores["models"]["selected"]["mase"]
         champion = _champion_version(client, name)
-        champion_mase = None
+        champion_mase, gate = None, None
         if champion is not None:
             old = json.loads(client.get_run(str(champion.run_id)).data.tags[CONFIG_TAG])
-            again = run_backtest(panel, old["models"], h, windows, champion_ensemble(old), on_fit=lambda model, window:
-                                 on_step(f"gate: champion v{champion.version}, window {window}, {model}"))  # fmt: skip
-            champion_mase = backtest_json(again)["models"]["selected"]["mase"]
+            champion_mase, gate = gate_mase(panel, old, config, selected, on_step, f"gate: v{champion.version}")
         promoted = champion_mase is None or selected < champion_mase
         if promoted:
             if champion is not None:
@@ -171,7 +170,27 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     label = f"panel source={source}" + (f" level={level}" if level else "")
     saved_backtest(con, backtest, panel, label, (name, version))
     return {"model": name, "version": version, "run_id": run.info.run_id, "promoted": promoted,
-            "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "backtest": scores}  # fmt: skip
+            "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "gate_backtest": gate,
+            "backtest": scores}  # fmt: skip
+
+
+def gate_mase(panel: Panel, champion: dict[str, Any], config: dict[str, Any], selected: float,
+              on_step: Callable[[str], None], step: str) -> tuple[float, str]:  # fmt: skip
+    """The selected MASE of the champion's configuration on `panel` with the current code, and how it was had: this
+    backtest's (`selected`) when the champion's would repeat it, else a backtest of its own (each fit told to
+    `on_step` after `step`)."""
+    if same_backtest(champion, config):
+        return selected, "reused: the champion has this configuration"
+    again = run_backtest(panel, champion["models"], config["horizon"], config["windows"], champion_ensemble(champion),
+                         on_fit=lambda model, window: on_step(f"{step}, window {window}, {model}"))  # fmt: skip
+    return backtest_json(again)["models"]["selected"]["mase"], "rerun"
+
+
+def same_backtest(champion: dict[str, Any], config: dict[str, Any]) -> bool:
+    """Whether the gate's backtest of the champion's configuration would repeat this one: the same models in the same
+    order, ensemble, horizon and windows (the panel and the code are the current ones either way)."""
+    return (champion["models"], champion_ensemble(champion), champion["horizon"], champion["windows"]) == (
+        config["models"], config["ensemble"], config["horizon"], config["windows"])  # fmt: skip
 
 
 def champion_ensemble(config: dict[str, Any]) -> list[str]:

@@ -267,6 +267,24 @@ def test_train_tells_what_it_is_doing_step_by_step(warehouse: Path) -> None:
     backtest = [f"backtest: window {w}, {m}" for w in range(3) for m in ("naive", "seasonal_naive")]
     assert first == [*backtest, "reconciliation: scoring each method on the backtest", "fit on all the data: naive",
                      "fit on all the data: seasonal_naive", "MLflow: logging and registering"]  # fmt: skip
-    gate = [f"gate: champion v1, window {w}, {m}" for w in range(3) for m in ("naive", "seasonal_naive")]
+    gate = [f"gate: v1, window {w}, {m}" for w in range(3) for m in ("naive", "seasonal_naive")]
     assert steps[len(first) :][-len(gate) :] == gate
     assert forecast_steps == ["loading version 1", "forecasting 4 periods with version 1", "writing 32 forecasts"]
+
+
+def test_the_gate_reuses_the_backtest_when_the_champion_has_the_same_configuration(warehouse: Path) -> None:
+    """The gate backtests the champion's configuration with the current code on the current panel: with the same
+    models, ensemble, horizon and windows that is the new version's own backtest, so it is not run twice."""
+    models = ["naive", "auto_ets", "ets_ses", "ets_damped"]
+    from pipelines.settings import Settings
+    from pipelines.training import train
+
+    with connect(warehouse) as con:
+        first = train(con, Settings(warehouse=warehouse), "ons", None, models, 6, 1)
+        steps: list[str] = []
+        second = train(con, Settings(warehouse=warehouse), "ons", None, models, 6, 1, steps.append)
+        third = train(con, Settings(warehouse=warehouse), "ons", None, models[:3], 6, 1)
+    assert first["gate_backtest"] is None and second["gate_backtest"].startswith("reused")
+    assert not [step for step in steps if step.startswith("gate")] and second["promoted"] is False
+    assert second["champion_mase_same_backtest"] == first["selected_mase"] == second["selected_mase"]
+    assert third["gate_backtest"] == "rerun" and third["champion_mase_same_backtest"] == first["selected_mase"]
