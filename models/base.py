@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Self
+from typing import Protocol, Self, runtime_checkable
 
 import polars as pl
 
@@ -47,6 +47,15 @@ class Forecaster(Protocol):
 
     def predict(self, h: int) -> pl.DataFrame:
         """series_id, step (1..h), ds, yhat for every series seen in fit."""
+        ...
+
+
+@runtime_checkable
+class LearnsFromFeatures(Protocol):
+    """A forecaster that learns from features (the LightGBMs), and can say how much it used each."""
+
+    def feature_importance(self) -> pl.DataFrame:
+        """feature, gain, splits, most gain first."""
         ...
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from models.backtest import Backtest
-from models.base import Forecaster, Panel
+from models.base import Forecaster, LearnsFromFeatures, Panel
 from models.coherent import coherent_forecasts, split_forecasts
 from models.intervals import with_intervals
 from models.metrics import insample_scales
@@ -48,6 +48,17 @@ class ForecastBundle:
         if self.split_links is not None:
             served = split_forecasts(served, self.split_links)
         return served.sort("series_id", "step")
+
+
+def feature_importance(bundle: ForecastBundle) -> pl.DataFrame:
+    """model, feature, gain, splits of every model of `bundle` that learns from features (empty without one)."""
+    frames = [
+        model.feature_importance().select(pl.lit(name).alias("model"), pl.all())
+        for name, model in sorted(bundle.models.items())
+        if isinstance(model, LearnsFromFeatures)
+    ]
+    schema = {"model": pl.String, "feature": pl.String, "gain": pl.Float64, "splits": pl.Int64}
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
 def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str], backtest: Backtest,

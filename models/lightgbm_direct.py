@@ -19,7 +19,16 @@ import polars as pl
 
 from models.base import Panel
 from models.frequency import Frequency, future_frame
-from models.lightgbm_model import CALENDAR, LAGS, PARAMS, ROLLING, ROUNDS, attribute_codes, lagged_exogenous
+from models.lightgbm_model import (
+    CALENDAR,
+    LAGS,
+    PARAMS,
+    ROLLING,
+    ROUNDS,
+    attribute_codes,
+    booster_importance,
+    lagged_exogenous,
+)
 from models.metrics import insample_scales
 
 DIRECT_PARAMS: dict[str, Any] = {**PARAMS, "objective": "l1"}
@@ -123,6 +132,9 @@ class DirectLightGBM:
         self.booster = lgb.train(self.params, data, num_boost_round=self.rounds)
         self.origins = features.filter(pl.col("back") == 1).drop("back")
         return self
+
+    def feature_importance(self) -> pl.DataFrame:
+        return booster_importance(self.booster, self.features)
 
     def predict(self, h: int) -> pl.DataFrame:
         if self.booster is None or self.origins is None or self.freq is None:

@@ -79,6 +79,20 @@ def lagged_exogenous(panel: Panel) -> pl.DataFrame | None:
     )
 
 
+def booster_importance(booster: lgb.Booster | None, features: list[str]) -> pl.DataFrame:
+    """feature, gain (the loss reduction of every split on it), splits: what a fitted booster learnt from, most gain
+    first; RuntimeError before fit."""
+    if booster is None:
+        raise RuntimeError("the model has not been fitted")
+    return pl.DataFrame(
+        {
+            "feature": features,
+            "gain": booster.feature_importance("gain").astype(np.float64),
+            "splits": booster.feature_importance("split").astype(np.int64),
+        }
+    ).sort("gain", "feature", descending=[True, False])
+
+
 class GlobalLightGBM:
     name = "lightgbm"
 
@@ -138,6 +152,9 @@ class GlobalLightGBM:
         keep = max(max(LAGS[panel.freq.code]), max(ROLLING[panel.freq.code])) + 1
         self.tail = scaled.group_by("series_id", maintain_order=True).tail(keep)
         return self
+
+    def feature_importance(self) -> pl.DataFrame:
+        return booster_importance(self.booster, self.features)
 
     def predict(self, h: int) -> pl.DataFrame:
         if self.booster is None or self.tail is None or self.freq is None or self.statics is None:

@@ -28,8 +28,7 @@ from mlflow.tracking import MlflowClient
 from mlflow.utils.autologging_utils.logging_and_warnings import MlflowEventsAndWarningsBehaviorGlobally
 
 from features.hierarchy import DERIVED_HIERARCHIES, SPLIT_HIERARCHIES, derived_forecasts, fixed_shares
-from models.base import Panel
-from models.bundle import ForecastBundle, trained_bundle
+from models.bundle import ForecastBundle, feature_importance, trained_bundle
 from models.coherent import (
     reconciliation_scores,
     reconciliation_summary,
@@ -49,16 +48,13 @@ from pipelines.backtest import (
     warehouse_panel,
     with_attributes,
 )
+from pipelines.gate import gate_mase
 from pipelines.panel_sources import frame_of
 from pipelines.settings import Settings
 from pipelines.warehouse import insert_frame, transaction
 
 CHAMPION, PREVIOUS = "champion", "previous"
 CONFIG_TAG = "moocast.config"  # the training configuration as JSON, read back by the promotion gate
-LEGACY_ENSEMBLE = ["auto_ets", "auto_arima", "lightgbm_direct"]  # the ensemble until 2026-12-06 (champion_ensemble)
-# The ensemble of 2026-12-06 (design 3), which came with its members: for the versions of that day trained before the
-# ensemble was recorded, having its models tells the two apart
-DESIGN_3_ENSEMBLE = ["auto_ets", "ets_ses", "ets_damped"]
 BUNDLE_MODEL_CODE = str(Path(__file__).with_name("mlflow_bundle.py"))  # the pyfunc, logged as code
 
 
@@ -150,6 +146,10 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         data = Path(tmp) / "series.parquet"
         panel.series.write_parquet(data)
         mlflow.log_artifact(str(data), "data")
+        importance = feature_importance(bundle)  # what the LightGBMs learnt from, and how much
+        by_model = {m: rows.drop("model") for (m,), rows in importance.group_by("model", maintain_order=True)}
+        mlflow.log_dict({m: rows.to_dicts() for m, rows in by_model.items()}, "features.json")
+        mlflow.log_params({f"{m}.features": rows.height for m, rows in by_model.items()})
         path = Path(tmp) / "bundle.pkl"
         path.write_bytes(pickle.dumps(bundle))
         info = mlflow.pyfunc.log_model(name="model", python_model=BUNDLE_MODEL_CODE, artifacts={"bundle": str(path)},
@@ -172,36 +172,6 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     return {"model": name, "version": version, "run_id": run.info.run_id, "promoted": promoted,
             "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "gate_backtest": gate,
             "backtest": scores}  # fmt: skip
-
-
-def gate_mase(panel: Panel, champion: dict[str, Any], config: dict[str, Any], selected: float,
-              on_step: Callable[[str], None], step: str) -> tuple[float, str]:  # fmt: skip
-    """The selected MASE of the champion's configuration on `panel` with the current code, and how it was had: this
-    backtest's (`selected`) when the champion's would repeat it, else a backtest of its own (each fit told to
-    `on_step` after `step`)."""
-    if same_backtest(champion, config):
-        return selected, "reused: the champion has this configuration"
-    again = run_backtest(panel, champion["models"], config["horizon"], config["windows"], champion_ensemble(champion),
-                         on_fit=lambda model, window: on_step(f"{step}, window {window}, {model}"))  # fmt: skip
-    return backtest_json(again)["models"]["selected"]["mase"], "rerun"
-
-
-def same_backtest(champion: dict[str, Any], config: dict[str, Any]) -> bool:
-    """Whether the gate's backtest of the champion's configuration would repeat this one: the same models in the same
-    order, ensemble, horizon and windows (the panel and the code are the current ones either way)."""
-    return (champion["models"], champion_ensemble(champion), champion["horizon"], champion["windows"]) == (
-        config["models"], config["ensemble"], config["horizon"], config["windows"])  # fmt: skip
-
-
-def champion_ensemble(config: dict[str, Any]) -> list[str]:
-    """The ensemble a registered version was trained with, so that the gate backtests it as it was even after the
-    code's ENSEMBLE changed. Versions trained before the evening of 2026-12-06 did not record it: theirs were the
-    members of DESIGN_3_ENSEMBLE among their models if they had the models that came with it, else of LEGACY_ENSEMBLE
-    (main's moocast-ons version 2, design 3, was backtested by the gate as the legacy one: 3.354 against 2.254)."""
-    if "ensemble" in config:
-        return list(config["ensemble"])
-    design_3 = {"ets_ses", "ets_damped"} & set(config["models"])
-    return ensemble_members(config["models"], DESIGN_3_ENSEMBLE if design_3 else LEGACY_ENSEMBLE)
 
 
 def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series, split: bool = False) -> pl.DataFrame:

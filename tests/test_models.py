@@ -219,6 +219,16 @@ def test_lightgbm_continues_a_repeated_season_in_each_series_own_units() -> None
         assert np.allclose(got, pattern, atol=0.01), (series_id, got)
 
 
+def test_lightgbm_says_what_it_learnt_from() -> None:
+    with pytest.raises(RuntimeError, match="not been fitted"):
+        GlobalLightGBM().feature_importance()
+    model = GlobalLightGBM(rounds=30).fit(generated_panel())
+    importance = model.feature_importance()
+    assert sorted(importance["feature"]) == sorted(model.features) and "region" in model.features
+    assert importance["gain"].to_list() == sorted(importance["gain"], reverse=True) and importance["gain"][0] > 0
+    assert importance["splits"].sum() > 0
+
+
 def test_lightgbm_keeps_a_series_of_tiny_values_in_its_own_units() -> None:
     """A series whose last season is all 0 (a district's share of a rare skill group: 1e-4 vacancies, then none)
     is scaled by its whole history, not by 1: its forecasts stay of its own size."""

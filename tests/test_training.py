@@ -110,7 +110,7 @@ def test_backtest_of_the_panel_scores_the_lightgbm_as_train_fits_it(warehouse: P
 
 
 def test_versions_that_did_not_record_their_ensemble_had_the_one_of_their_day() -> None:
-    from pipelines.training import champion_ensemble
+    from pipelines.gate import champion_ensemble
 
     assert champion_ensemble({"models": ["naive", "auto_ets", "lightgbm_direct"]}) == ["auto_ets", "lightgbm_direct"]
     assert champion_ensemble({"models": ["naive", "auto_ets"]}) == []  # one member: each series' choice
@@ -288,3 +288,12 @@ def test_the_gate_reuses_the_backtest_when_the_champion_has_the_same_configurati
     assert not [step for step in steps if step.startswith("gate")] and second["promoted"] is False
     assert second["champion_mase_same_backtest"] == first["selected_mase"] == second["selected_mase"]
     assert third["gate_backtest"] == "rerun" and third["champion_mase_same_backtest"] == first["selected_mase"]
+
+
+def test_train_logs_what_the_lightgbm_learnt_from(warehouse: Path) -> None:
+    trained = _json(warehouse, "train", "--models", "seasonal_naive,lightgbm", "--horizon", "6", "--json")
+    run = mlflow.get_run(trained["run_id"])
+    features = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/features.json")
+    assert list(features) == ["lightgbm"] and int(run.data.params["lightgbm.features"]) == len(features["lightgbm"])
+    names = [row["feature"] for row in features["lightgbm"]]
+    assert "lag_12" in names and "sector" in names and features["lightgbm"][0]["gain"] > 0
