@@ -24,7 +24,8 @@ from typing import Any
 import polars as pl
 
 from models.base import Panel
-from models.goal import REFERENCES, goal_scores, goal_summary
+from models.goal import REFERENCES, goal_scores
+from models.metrics import model_summary
 from pipelines.backtest import ENSEMBLE, panel_of, run_backtest, warehouse_panel, with_attributes
 from pipelines.warehouse import connect
 
@@ -58,9 +59,11 @@ def goal_rows(warehouse: Path, sets: list[str], windows: int) -> list[dict[str, 
         result = run_backtest(panel, MODELS, panel.freq.horizon, windows)
         seconds = time.perf_counter() - start
         print(f"accuracy: {name} backtested in {seconds:.0f} s", file=sys.stderr)
-        districts = attributes.filter(pl.col("region_level") == "district")["series_id"].to_list()
         for goal_set in wanted:
-            summary = goal_summary(result.scores, districts if goal_set.endswith("_districts") else None)
+            summary = result.summary
+            if goal_set.endswith("_districts"):
+                districts = attributes.filter(pl.col("region_level") == "district")["series_id"].implode()
+                summary = model_summary(result.scores.filter(pl.col("series_id").is_in(districts)))
             scores = goal_scores(summary)
             if scores is None:
                 raise SystemExit(f"{goal_set}: the backtest scored no selected, auto_ets or seasonal_naive")
@@ -81,9 +84,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print(
-        "| series | n | selected MASE | / AutoETS (<=0.95) | / seasonal naive (<=0.80) | coverage 80% (0.73-0.87) |"
-    )
+    print("| series | n | selected MASE | / AutoETS (<=0.95) | / seasonal naive (<=0.80) | coverage 80% (0.73-0.87) |")
     print("|---|---|---|---|---|---|")
     for row in rows:
         ets, snaive, cover = row["vs_auto_ets"], row["vs_seasonal_naive"], row["coverage_80"]

@@ -13,16 +13,10 @@ NOMINAL_80, COVERAGE_TOLERANCE = 0.80, 0.07
 REFERENCES = ("selected", "auto_ets", "seasonal_naive")
 
 
-def goal_summary(scores: pl.DataFrame, series: list[str] | None = None) -> pl.DataFrame:
-    """model, mase, coverage_80 averaged over series and windows of the per-window `scores` (model, window,
-    series_id, mase, coverage_80), over `series` only when given (e.g. the BA districts)."""
-    chosen = scores if series is None else scores.filter(pl.col("series_id").is_in(series))
-    return chosen.group_by("model").agg(pl.col("mase", "coverage_80").mean(), series=pl.col("series_id").n_unique())
-
-
 def goal_scores(summary: pl.DataFrame) -> dict[str, Any] | None:
-    """The goal's three parts from a summary (model, mase, coverage_80, series): each ratio or coverage with
-    whether it is met; None when selected, auto_ets or seasonal_naive was not backtested."""
+    """The goal's three parts from a summary (model, mase, coverage_80, series: models/metrics.model_summary of a
+    backtest's scores, or of some of its series'): each ratio or coverage with whether it is met; None when
+    selected, auto_ets or seasonal_naive was not backtested."""
     rows = {row["model"]: row for row in summary.iter_rows(named=True)}
     if not all(model in rows for model in REFERENCES):
         return None

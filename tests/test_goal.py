@@ -3,7 +3,8 @@
 import polars as pl
 import pytest
 
-from models.goal import goal_scores, goal_summary
+from models.goal import goal_scores
+from models.metrics import model_summary
 
 
 def _summary(selected: float, ets: float, snaive: float, coverage: float) -> pl.DataFrame:
@@ -39,7 +40,7 @@ def test_no_goal_without_its_references() -> None:
     assert goal_scores(_summary(1.0, 1.0, 1.0, 0.8).filter(pl.col("model") != "auto_ets")) is None
 
 
-def test_goal_summary_averages_over_series_and_windows_of_a_subset() -> None:
+def test_the_goal_summary_averages_over_series_and_windows_of_a_subset() -> None:
     scores = pl.DataFrame(
         {
             "model": ["selected"] * 4 + ["auto_ets"] * 4,
@@ -48,8 +49,9 @@ def test_goal_summary_averages_over_series_and_windows_of_a_subset() -> None:
             "mase": [1.0, 3.0, 10.0, 20.0, 2.0, 2.0, 4.0, 4.0],
             "coverage_80": [1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
         }
-    )
-    every = goal_summary(scores).sort("model")
+    ).with_columns(smape=pl.lit(0.1), rmsse=pl.lit(1.0), coverage_95=pl.lit(1.0))
+    columns = ["model", "mase", "coverage_80", "series"]
+    every = model_summary(scores).select(columns).sort("model")
     assert every.rows() == [("auto_ets", 3.0, 1.0, 2), ("selected", 8.5, 0.75, 2)]
-    only_a = goal_summary(scores, ["a"]).sort("model")
+    only_a = model_summary(scores.filter(pl.col("series_id") == "a")).select(columns).sort("model")
     assert only_a.rows() == [("auto_ets", 2.0, 1.0, 1), ("selected", 2.0, 0.5, 1)]
