@@ -40,31 +40,53 @@ class StatsForecastForecaster(HistoryForecaster):
         return getattr(statsforecast.models, self.model_class)(season_length=season, alias="yhat", **self.options)
 
     def predict(self, h: int) -> pl.DataFrame:
-        from statsforecast import StatsForecast
-
         history, freq = self.fitted()
-        future = future_frame(history, freq, h)
-        lengths = history.group_by("series_id").len()
-        short = lengths.filter(pl.col("len") < self.min_observations)["series_id"].implode()
-        last = history.filter(pl.col("series_id").is_in(short)).group_by("series_id").agg(yhat=pl.col("y").last())
-        history = history.filter(~pl.col("series_id").is_in(short))
-        if history.is_empty():
-            return future.join(last, on="series_id")
-        frame = history.rename({"series_id": "unique_id"}).to_pandas()
-        frame["ds"] = frame["ds"].astype("datetime64[ns]")
-        engine = StatsForecast(models=[self.model(freq.season)], freq=1, n_jobs=1)
-        indexed = frame.assign(ds=frame.groupby("unique_id").cumcount() + 1)  # positions: dates may be irregular
-        with warnings.catch_warnings():
-            # statsforecast's ETS divides its residual variance by n - parameters - 1, which is 0 for a candidate with
-            # as many parameters as a short series allows; that variance only feeds its own intervals, never ours
-            warnings.filterwarnings("ignore", "divide by zero", RuntimeWarning, r"statsforecast\.ets")
-            forecast = engine.forecast(df=indexed, h=h)
-        predicted = forecast if isinstance(forecast, pl.DataFrame) else pl.from_pandas(forecast.reset_index(drop=True))
-        steps = predicted.with_columns(step=(pl.int_range(pl.len()).over("unique_id") + 1).cast(pl.Int32))
-        fitted = steps.select(pl.col("unique_id").alias("series_id"), "step", "yhat")
-        return pl.concat([future.join(fitted, on=["series_id", "step"]), future.join(last, on="series_id")]).sort(
-            "series_id", "step"
-        )
+        forecasts = positional_forecasts(history, self.model(freq.season), h, self.min_observations)
+        return future_frame(history, freq, h).join(forecasts, on=["series_id", "step"]).sort("series_id", "step")
+
+
+def positional_forecasts(
+    history: pl.DataFrame, model: Any, h: int, min_observations: int, residuals: bool = False
+) -> pl.DataFrame:
+    """series_id, step (1..h), yhat: one statsforecast model (its alias "yhat") fitted per series on positions, in
+    the order of `history` (series_id, y; dates may be irregular or absent); a series shorter than
+    `min_observations` gets its last value. With `residuals`, also residual_variance: the mean squared in-sample
+    one-step error of each series' model (of the last value, for the short series; null for a single value)."""
+    from statsforecast import StatsForecast
+
+    steps = pl.DataFrame({"step": list(range(1, h + 1))}, schema={"step": pl.Int32})
+    lengths = history.group_by("series_id").len()
+    short = lengths.filter(pl.col("len") < min_observations)["series_id"].implode()
+    last = (
+        history.filter(pl.col("series_id").is_in(short))
+        .group_by("series_id", maintain_order=True)
+        .agg(yhat=pl.col("y").last(), residual_variance=pl.col("y").diff().pow(2).mean())
+    )
+    fallback = last.join(steps, how="cross").select("series_id", "step", "yhat", "residual_variance")
+    history = history.filter(~pl.col("series_id").is_in(short))
+    if history.is_empty():
+        return fallback if residuals else fallback.drop("residual_variance")
+    frame = history.select(unique_id="series_id", y="y").to_pandas()
+    frame["ds"] = frame.groupby("unique_id").cumcount() + 1
+    engine = StatsForecast(models=[model], freq=1, n_jobs=1)
+    with warnings.catch_warnings():
+        # statsforecast's ETS divides its residual variance by n - parameters - 1, which is 0 for a candidate with
+        # as many parameters as a short series allows; that variance only feeds its own intervals, never ours
+        warnings.filterwarnings("ignore", "divide by zero", RuntimeWarning, r"statsforecast\.ets")
+        forecast = engine.forecast(df=frame, h=h, fitted=residuals)
+    series_id = pl.col("unique_id").cast(history.schema["series_id"]).alias("series_id")
+    predicted = forecast if isinstance(forecast, pl.DataFrame) else pl.from_pandas(forecast.reset_index(drop=True))
+    fitted = predicted.select(
+        series_id,
+        step=(pl.int_range(pl.len()).over("unique_id") + 1).cast(pl.Int32),
+        yhat=pl.col("yhat").cast(pl.Float64),
+    )
+    if not residuals:
+        return pl.concat([fitted, fallback.drop("residual_variance").cast({"yhat": pl.Float64})])
+    insample = pl.from_pandas(engine.forecast_fitted_values().reset_index(drop=True))
+    variance = insample.group_by("unique_id").agg(residual_variance=(pl.col("y") - pl.col("yhat")).pow(2).mean())
+    fitted = fitted.join(variance.select(series_id, "residual_variance"), on="series_id", how="left")
+    return pl.concat([fitted, fallback.cast({"yhat": pl.Float64})])
 
 
 # moocast's model names -> statsforecast's class, its options and the fewest observations it fits

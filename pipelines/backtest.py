@@ -24,6 +24,7 @@ from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
 from models.prophet_model import ProphetForecaster
 from models.statistical import statistical_factories
+from models.temporal import temporal_factories
 from pipelines.readers import InputError, read_csv_strings, read_parquet_checked
 from pipelines.warehouse import insert_frame, transaction
 
@@ -32,6 +33,7 @@ MODELS: dict[str, Callable[[], Forecaster]] = {
     "seasonal_naive": SeasonalNaive,
     "window_average": WindowAverage,
     **statistical_factories(),
+    **temporal_factories(),
     "lightgbm": GlobalLightGBM,
     "lightgbm_direct": DirectLightGBM,
     "prophet": ProphetForecaster,
