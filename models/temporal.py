@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from models.base import HistoryForecaster
 from models.frequency import future_frame
-from models.statistical import MIN_OBSERVATIONS, positional_forecasts
+from models.statistical import MIN_OBSERVATIONS, StatsForecastForecaster, positional_forecasts
 
 WEIGHTS = ("structural", "variance")
 
@@ -64,25 +63,16 @@ def reconciled_seasons(base: np.ndarray, season: int, levels: tuple[int, ...], v
     return reconciled
 
 
-class TemporalHierarchyForecaster(HistoryForecaster):
+class TemporalHierarchyForecaster(StatsForecastForecaster):
     """One statsforecast model (a class name of statsforecast.models) at every temporal level of each series,
     reconciled with `weights` (WEIGHTS); a series' levels are those with at least `min_observations` sums."""
 
     def __init__(self, name: str, model_class: str, options: dict[str, Any], min_observations: int,
                  weights: str) -> None:  # fmt: skip
-        super().__init__()
+        super().__init__(name, model_class, options, min_observations)
         if weights not in WEIGHTS:
             raise ValueError(f"unknown weights {weights!r}: use one of {', '.join(WEIGHTS)}")
-        self.name = name
-        self.model_class = model_class
-        self.options = options
-        self.min_observations = min_observations
         self.weights = weights
-
-    def model(self, season: int) -> Any:
-        import statsforecast.models
-
-        return getattr(statsforecast.models, self.model_class)(season_length=season, alias="yhat", **self.options)
 
     def predict(self, h: int) -> pl.DataFrame:
         history, freq = self.fitted()

@@ -113,3 +113,10 @@ def test_variance_weights_fall_back_to_structural_ones_where_a_level_fits_exactl
         forecast = MODELS["thief_ets_var"]().fit(Panel(frame, FREQUENCIES["M"])).predict(12)
     assert forecast.filter(pl.col("series_id") == "zeros")["yhat"].to_list() == [0.0] * 12
     assert forecast.filter(pl.col("series_id") == "noisy")["yhat"].to_numpy() == pytest.approx(20, abs=2)
+
+
+def test_unknown_weights_are_refused() -> None:
+    from models.temporal import TemporalHierarchyForecaster
+
+    with pytest.raises(ValueError, match="unknown weights 'ols': use one of structural, variance"):
+        TemporalHierarchyForecaster("t", "AutoETS", {}, 7, "ols")
