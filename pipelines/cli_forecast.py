@@ -15,8 +15,10 @@ from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
-# the same list as pipelines.backtest.DEFAULT_MODELS (a test checks), kept here so `--help` imports no models
+# the same list as pipelines.backtest.DEFAULT_MODELS, and the rest of its MODELS (a test checks), kept here so
+# `--help` imports no models
 DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,ets_ses,ets_damped,lightgbm,prophet"
+OTHER_MODELS = "lightgbm_direct, auto_theta, auto_arima, auto_ces, thief_ets, thief_ets_var"
 
 
 def backtest(
@@ -39,7 +41,7 @@ def backtest(
     season: Annotated[int | None, typer.Option(help="Season length M [default: from the frequency]")] = None,
     horizon: Annotated[int | None, typer.Option(help="Periods per window H [default: from the frequency]")] = None,
     windows: Annotated[int, typer.Option(help="Scored windows W (2 more calibrate intervals and selection)")] = 2,
-    models: Annotated[str, typer.Option(help="Comma-separated models")] = DEFAULT_MODELS,
+    models: Annotated[str, typer.Option(help=f"Comma-separated models; also: {OTHER_MODELS}")] = DEFAULT_MODELS,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Rolling-origin backtest: the last (2 + W) x H periods of each series form consecutive windows; every model
@@ -114,7 +116,7 @@ def train(
         int | None, typer.Option(help="Periods per backtest window [default: from the frequency]")
     ] = None,
     windows: Annotated[int, typer.Option(help="Scored backtest windows")] = 2,
-    models: Annotated[str, typer.Option(help="Comma-separated candidate models")] = DEFAULT_MODELS,
+    models: Annotated[str, typer.Option(help=f"Comma-separated candidates; also: {OTHER_MODELS}")] = DEFAULT_MODELS,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Backtest the candidates on the panel, fit them on all of it, log parameters, data snapshot, metrics and

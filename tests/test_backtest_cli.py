@@ -61,6 +61,8 @@ def test_the_cli_default_models_are_the_library_defaults() -> None:
     from pipelines import backtest, cli_forecast
 
     assert cli_forecast.DEFAULT_MODELS.split(",") == backtest.DEFAULT_MODELS
+    others = cli_forecast.OTHER_MODELS.split(", ")
+    assert sorted(backtest.DEFAULT_MODELS + others) == sorted(backtest.MODELS)  # --help names every model
     assert set(backtest.DEFAULT_MODELS) <= set(backtest.MODELS) and set(backtest.ENSEMBLE) <= set(backtest.MODELS)
 
 
