@@ -116,7 +116,7 @@ class TemporalHierarchyForecaster(StatsForecastForecaster):
         return ids.to_frame().join(steps, how="cross").with_columns(yhat=pl.Series(periods.reshape(-1)))
 
 
-# moocast's model names -> the model at every level and the weights (README, "Temporal hierarchies": neither beat
+# moocast's model names -> the model at every level and the weights (README, "Where it stands": neither beat
 # AutoETS on the tuning series, so they run only when asked for with --models)
 TEMPORAL_MODELS = {"thief_ets": ("AutoETS", "structural"), "thief_ets_var": ("AutoETS", "variance")}
 
