@@ -165,3 +165,13 @@ def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFra
             frames.append(frame.filter(pl.col("series_id").is_in(children.implode())).select(
                 "series_id", "step", "y", "window", "yhat", model=pl.lit(name)))  # fmt: skip
     return _method_scores(frames, scales)
+
+
+def reconciliation_report(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFrame,
+                          scales: pl.DataFrame) -> dict[str, object]:  # fmt: skip
+    """What reconciling a backtest's selected forecasts gives: reconciliation_summary over `links`, and with split
+    links (`split` not empty) `split`: the split hierarchy's children as forecast and split (split_summary)."""
+    report = reconciliation_summary(reconciliation_scores(forecasts, links, scales))
+    if not split.is_empty():
+        report["split"] = split_summary(split_scores(forecasts, links, split, str(report["method"]), scales))
+    return report

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from features.hierarchy import DERIVED_HIERARCHIES
+from features.hierarchy import DERIVED_HIERARCHIES, SPLIT_HIERARCHIES
 from models.backtest import Backtest, cross_validation
 from models.base import Forecaster, Panel
 from models.baselines import Naive, SeasonalNaive, WindowAverage
@@ -23,8 +23,10 @@ from models.goal import goal_scores
 from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
 from models.prophet_model import ProphetForecaster
+from models.reconciliation import complete_links
 from models.statistical import statistical_factories
 from models.temporal import temporal_factories
+from pipelines.panel_sources import frame_of
 from pipelines.readers import InputError, read_csv_strings, read_parquet_checked
 from pipelines.warehouse import insert_frame, transaction
 
@@ -120,6 +122,22 @@ def warehouse_panel(
                      "ORDER BY series_id, ds").pl()  # fmt: skip
     con.unregister("wanted")
     return series, attributes
+
+
+def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series, split: bool = False) -> pl.DataFrame:
+    """parent, child, weight: the hierarchy links of the parents among `series` (children may be missing from it),
+    of the split hierarchies (SPLIT_HIERARCHIES) with `split`, else of the others (plain sums)."""
+    links = frame_of(
+        con,
+        "SELECT parent, child, weight FROM series_links WHERE list_contains(?, hierarchy) = ? ORDER BY parent, child",
+        [list(SPLIT_HIERARCHIES.values()), split],
+    )
+    return links.filter(pl.col("parent").is_in(series.implode()))
+
+
+def hierarchy_links(con: duckdb.DuckDBPyConnection, series: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(links, split links) of the hierarchies among `series` whose parent and children are all in it."""
+    return complete_links(panel_links(con, series), series), complete_links(panel_links(con, series, True), series)
 
 
 def ensemble_members(models: list[str], ensemble: list[str] | None = None) -> list[str]:

@@ -51,12 +51,15 @@ def backtest(
     is what would be served: the median of auto_ets, ets_ses and ets_damped when two or more of them run, else
     each series' choice. The per-series scorecard is saved to the warehouse. When auto_ets and seasonal_naive
     are among the models, a last line (`goal` in --json) scores the accuracy goal: selected MASE at most 0.95x
-    auto_ets's and 0.80x seasonal_naive's, 80% coverage within 0.73-0.87.
+    auto_ets's and 0.80x seasonal_naive's, 80% coverage within 0.73-0.87. On the panel, a line (`reconciliation` in
+    --json) says what is served of its hierarchies: selected made coherent by the method the backtest chooses.
 
     Example: moocast backtest --series my_series.csv --freq M --horizon 6 --windows 3 --json"""
     from models.backtest import CALIBRATION_WINDOWS
+    from models.coherent import reconciliation_report
     from pipelines.backtest import (
         backtest_json,
+        hierarchy_links,
         panel_of,
         run_backtest,
         saved_backtest,
@@ -92,7 +95,10 @@ def backtest(
         raise fail(str(error), 2) from None
     with connect(settings.warehouse) as con:
         run_id = saved_backtest(con, result, panel, label)
+        links, split = hierarchy_links(con, panel.series["series_id"].unique()) if series is None else (None, None)
     summary = backtest_json(result) | {"run_id": run_id, "freq": panel.freq.code, "season": panel.freq.season}
+    if links is not None and split is not None:
+        summary["reconciliation"] = reconciliation_report(result.forecasts, links, split, result.scales)
     if as_json:
         print(json.dumps(summary, indent=2))
         return
@@ -106,6 +112,8 @@ def backtest(
     Console().print(table)
     if summary["goal"] is not None:
         Console().print(goal_line(summary["goal"]))
+    if summary.get("reconciliation", {}).get("nodes"):
+        Console().print(served_line(summary["reconciliation"]))
 
 
 def train(
@@ -235,6 +243,15 @@ def retrain(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
         print(json.dumps(result, indent=2, default=str))
     else:
         Console().print({"run_id": result["run_id"], "stages": list(result["stages"])})
+
+
+def served_line(report: dict[str, Any]) -> str:
+    """What is served of the panel's hierarchies: the selected forecasts made coherent by the method chosen on the
+    backtest, with every method's MASE over the hierarchies' series."""
+    mase, method = report["mase"], report["method"]
+    others = ", ".join(f"{m} {v:.3f}" for m, v in mase.items() if m not in (method, "base"))
+    return (f"served: selected made coherent by {method} over {report['nodes']} series: MASE {mase[method]:.3f} "
+            f"(as forecast {mase['base']:.3f}; {others})")  # fmt: skip
 
 
 def goal_line(goal: dict[str, Any]) -> str:

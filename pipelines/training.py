@@ -27,21 +27,15 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 from mlflow.utils.autologging_utils.logging_and_warnings import MlflowEventsAndWarningsBehaviorGlobally
 
-from features.hierarchy import DERIVED_HIERARCHIES, SPLIT_HIERARCHIES, derived_forecasts, fixed_shares
+from features.hierarchy import DERIVED_HIERARCHIES, derived_forecasts, fixed_shares
 from models.bundle import ForecastBundle, feature_importance, trained_bundle
-from models.coherent import (
-    reconciliation_scores,
-    reconciliation_summary,
-    split_forecasts,
-    split_scores,
-    split_summary,
-)
+from models.coherent import reconciliation_report, split_forecasts
 from models.frequency import frequency_named
-from models.reconciliation import complete_links
 from pipelines.backtest import (
     MODELS,
     backtest_json,
     ensemble_members,
+    hierarchy_links,
     panel_of,
     run_backtest,
     saved_backtest,
@@ -116,13 +110,8 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
                             on_fit=lambda model, window: on_step(f"backtest: window {window}, {model}"))  # fmt: skip
     on_step("reconciliation: scoring each method on the backtest")
     scores = backtest_json(backtest)
-    ids = panel.series["series_id"].unique()
-    links = complete_links(panel_links(con, ids), ids)
-    coherence = reconciliation_summary(reconciliation_scores(backtest.forecasts, links, backtest.scales))
-    split = complete_links(panel_links(con, ids, split=True), ids)
-    if not split.is_empty():
-        method = str(coherence["method"])
-        coherence["split"] = split_summary(split_scores(backtest.forecasts, links, split, method, backtest.scales))
+    links, split = hierarchy_links(con, panel.series["series_id"].unique())
+    coherence = reconciliation_report(backtest.forecasts, links, split, backtest.scales)
     scores["reconciliation"] = coherence
     config = {"source": source, "level": level, "models": models, "ensemble": members, "horizon": h,
               "windows": windows, "freq": panel.freq.code, "season": panel.freq.season,
@@ -172,17 +161,6 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     return {"model": name, "version": version, "run_id": run.info.run_id, "promoted": promoted,
             "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "gate_backtest": gate,
             "backtest": scores}  # fmt: skip
-
-
-def panel_links(con: duckdb.DuckDBPyConnection, series: pl.Series, split: bool = False) -> pl.DataFrame:
-    """parent, child, weight: the hierarchy links of the parents among `series` (children may be missing from it),
-    of the split hierarchies (SPLIT_HIERARCHIES) with `split`, else of the others (plain sums)."""
-    links = frame_of(
-        con,
-        "SELECT parent, child, weight FROM series_links WHERE list_contains(?, hierarchy) = ? ORDER BY parent, child",
-        [list(SPLIT_HIERARCHIES.values()), split],
-    )
-    return links.filter(pl.col("parent").is_in(series.implode()))
 
 
 def derived_shares(con: duckdb.DuckDBPyConnection, parents: pl.Series) -> pl.DataFrame:
@@ -255,8 +233,7 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
     on_step(f"forecasting {h} periods with version {champion.version}")
     predicted = bundle.predict(h)
     if bundle.split_links is None:  # trained before its panel had split hierarchies: split by the panel's links
-        ids = predicted["series_id"].unique()
-        predicted = split_forecasts(predicted, complete_links(panel_links(con, ids, split=True), ids))
+        predicted = split_forecasts(predicted, hierarchy_links(con, predicted["series_id"].unique())[1])
     rows = (
         pl.concat([predicted, derived_forecasts(predicted, derived_shares(con, predicted["series_id"].unique()))])
         .rename({"model": "chosen_model"})

@@ -47,6 +47,7 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
         models["selected"]["mase"] / models["seasonal_naive"]["mase"]
     )
     assert goal["coverage_80"]["coverage"] == models["selected"]["coverage_80"]
+    assert "reconciliation" not in scores  # a file's series have no hierarchies
     for metrics in scores["models"].values():
         assert set(metrics) == {"mase", "smape", "rmsse", "coverage_80", "coverage_95"}
         assert metrics["mase"] >= 0 and 0 <= metrics["coverage_80"] <= metrics["coverage_95"] <= 1

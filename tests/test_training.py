@@ -102,11 +102,23 @@ def test_the_gate_backtests_the_champion_with_the_ensemble_it_was_trained_with(
 
 
 def test_backtest_of_the_panel_scores_the_lightgbm_as_train_fits_it(warehouse: Path) -> None:
-    # both read the series attributes (sector, region, ...) as categoricals, so the same model gets the same score
+    # both read the series attributes (sector, region, ...) as categoricals, so the same model gets the same score;
+    # and both say what reconciling the selected forecasts over the panel's hierarchies gives (what is served)
+    total = "ons|GB|ALL|ALL|ALL"  # the 8 sectors' total, as a parent of theirs
+    with connect(warehouse) as con:
+        con.execute("INSERT INTO series SELECT ?, ds, sum(y) FROM series GROUP BY ds", [total])
+        con.execute("INSERT INTO series_attributes BY NAME SELECT * REPLACE (? AS series_id, 'ALL' AS sector, 'total' "
+                    "AS hierarchy_level) FROM series_attributes LIMIT 1", [total])  # fmt: skip
+        con.execute("INSERT INTO series_links (hierarchy, parent, child) SELECT 'ons_sectors', ?, series_id "
+                    "FROM series_attributes WHERE series_id <> ?", [total, total])  # fmt: skip
     args = ("--models", "naive,lightgbm", "--horizon", "6", "--json")
-    backtested = _json(warehouse, "backtest", "--source", "ons", *args)["models"]["lightgbm"]
-    trained = _json(warehouse, "train", "--source", "ons", *args)["backtest"]["models"]["lightgbm"]
-    assert backtested == pytest.approx(trained)
+    backtested = _json(warehouse, "backtest", "--source", "ons", *args)
+    trained = _json(warehouse, "train", "--source", "ons", *args)["backtest"]
+    assert backtested["models"]["lightgbm"] == pytest.approx(trained["models"]["lightgbm"])
+    served = backtested["reconciliation"]
+    assert served["nodes"] == 9 and set(served["mase"]) == {"base", "bottom_up", "mint_ols", "mint_wls_struct"}
+    assert served["mase"] == pytest.approx(trained["reconciliation"]["mase"])
+    assert served["method"] == trained["reconciliation"]["method"]
 
 
 def test_versions_that_did_not_record_their_ensemble_had_the_one_of_their_day() -> None:
