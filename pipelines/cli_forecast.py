@@ -250,7 +250,7 @@ def served_line(report: dict[str, Any]) -> str:
     backtest, with every method's MASE over the hierarchies' series."""
     mase, method = report["mase"], report["method"]
     others = ", ".join(f"{m} {v:.3f}" for m, v in mase.items() if m not in (method, "base"))
-    return (f"served: selected made coherent by {method} over {report['nodes']} series: MASE {mase[method]:.3f} "
+    return (f"served: selected made coherent by {method} over {report['nodes']:,} series: MASE {mase[method]:.3f} "
             f"(as forecast {mase['base']:.3f}; {others})")  # fmt: skip
 
 
