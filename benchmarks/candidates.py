@@ -21,6 +21,7 @@ import math
 import re
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ import polars as pl
 from accuracy import SOURCES, goal_panel
 
 from models.backtest import cross_validation
-from models.base import Panel
+from models.base import Forecaster, Panel
 from models.frequency import FREQUENCIES, first_missing_periods
 from pipelines.backtest import MODELS, panel_of, series_file, warehouse_panel, with_attributes
 from pipelines.warehouse import connect
@@ -68,23 +69,35 @@ def tuning_panel(warehouse: Path, tune: Path, name: str, ba_sample: int | None) 
     return with_attributes(panel_of(frame, "M", None, "mean", name), attributes)
 
 
+def scored_errors(panel: Panel, factories: dict[str, Callable[[], Forecaster]]) -> pl.DataFrame:
+    """One row per scored window, series and step of a backtest: y, each model's forecast and the window's MASE
+    scale."""
+    result = cross_validation(panel, factories, panel.freq.horizon, windows=2)
+    keys = ["window", "series_id", "step", "y"]
+    wide = result.forecasts.pivot(on="model", index=keys, values="yhat")
+    return wide.join(result.scales, on=["window", "series_id"]).sort(keys)
+
+
+def combined(wide: pl.DataFrame, how: str, members: Sequence[str]) -> np.ndarray:
+    """The forecasts of a candidate (how: single | mean | median of `members`) in the rows of `wide`."""
+    stack = np.column_stack([wide[m].to_numpy() for m in members])
+    return {"single": stack[:, 0], "mean": stack.mean(axis=1), "median": np.median(stack, axis=1)}[how]  # type: ignore[no-any-return]
+
+
+def mase_of(wide: pl.DataFrame) -> Callable[[np.ndarray], float]:
+    """The MASE of forecasts in the rows of `wide`: equal steps per window and series, so the mean of the
+    per-window MASEs."""
+    y, scale = wide["y"].to_numpy(), wide["mae_scale"].to_numpy()
+    return lambda yhat: float(np.mean(np.abs(y - yhat) / scale))
+
+
 def candidate_ratios(panel: Panel, candidates: list[str]) -> dict[str, Any]:
     """MASE of AutoETS and of each candidate relative to it, on the scored windows of one backtest."""
     models = sorted({"auto_ets", *(m for c in candidates for m in parsed(c)[1])})
-    result = cross_validation(panel, {m: MODELS[m] for m in models}, panel.freq.horizon, windows=2)
-    keys = ["window", "series_id", "step", "y"]
-    wide = result.forecasts.pivot(on="model", index=keys, values="yhat").join(result.scales, on=["window", "series_id"])
-    y, scale = wide["y"].to_numpy(), wide["mae_scale"].to_numpy()
-
-    def mase(yhat: np.ndarray) -> float:  # equal steps per window and series: the mean of the per-window MASEs
-        return float(np.mean(np.abs(y - yhat) / scale))
-
-    ets, ratios = mase(wide["auto_ets"].to_numpy()), {}
-    for candidate in candidates:
-        how, members = parsed(candidate)
-        stack = np.column_stack([wide[m].to_numpy() for m in members])
-        yhat = {"single": stack[:, 0], "mean": stack.mean(axis=1), "median": np.median(stack, axis=1)}[how]
-        ratios[candidate] = mase(yhat) / ets
+    wide = scored_errors(panel, {m: MODELS[m] for m in models})
+    mase = mase_of(wide)
+    ets = mase(wide["auto_ets"].to_numpy())
+    ratios = {c: mase(combined(wide, *parsed(c))) / ets for c in candidates}
     return {"series": wide["series_id"].n_unique(), "auto_ets_mase": ets, "ratios": ratios}
 
 

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 from accuracy import SOURCES, goal_panel
+from candidates import combined, mase_of, scored_errors
 
-from models.backtest import cross_validation
 from models.goal import MAX_VS_AUTO_ETS, MAX_VS_SEASONAL_NAIVE
 from models.statistical import MIN_OBSERVATIONS, StatsForecastForecaster
 from pipelines.backtest import MODELS
@@ -47,29 +47,12 @@ def candidates() -> list[tuple[str, tuple[str, ...]]]:
             + [("median", c) for k in (3, 5) for c in itertools.combinations(POOL, k)])  # fmt: skip
 
 
-def scored_errors(warehouse: Path, name: str) -> pl.DataFrame:
-    """One row per scored window, series and step: y, each model's forecast and the window's MASE scale."""
-    panel, _ = goal_panel(warehouse, name)
-    result = cross_validation(panel, FACTORIES, panel.freq.horizon, windows=2)
-    keys = ["window", "series_id", "step", "y"]
-    wide = result.forecasts.pivot(on="model", index=keys, values="yhat")
-    return wide.join(result.scales, on=["window", "series_id"]).sort(keys)
-
-
 def bounds(wide: pl.DataFrame) -> dict[str, Any]:
     """The best candidate by MASE relative to AutoETS and to seasonal naive, how many meet each goal, the oracle,
     and every candidate's ratio to AutoETS (for the best across sets)."""
-    y, scale = wide["y"].to_numpy(), wide["mae_scale"].to_numpy()
-
-    def mase(yhat: np.ndarray) -> float:  # equal steps per window and series: the mean of the per-window MASEs
-        return float(np.mean(np.abs(y - yhat) / scale))
-
+    mase = mase_of(wide)
     ets, snaive = mase(wide["auto_ets"].to_numpy()), mase(wide["seasonal_naive"].to_numpy())
-    ratios = {}
-    for how, members in candidates():
-        stack = np.column_stack([wide[m].to_numpy() for m in members])
-        yhat = {"single": stack[:, 0], "mean": stack.mean(axis=1), "median": np.median(stack, axis=1)}[how]
-        ratios[f"{how}({', '.join(members)})"] = mase(yhat) / ets
+    ratios = {f"{how}({', '.join(members)})": mase(combined(wide, how, members)) / ets for how, members in candidates()}
     errors = wide.select("series_id", *[((pl.col("y") - pl.col(m)).abs() / pl.col("mae_scale")).alias(m) for m in POOL])
     per_series = errors.group_by("series_id").agg(pl.col(POOL).mean())
     oracle = float(np.mean(per_series.select(pl.min_horizontal(POOL)).to_series().to_numpy()))
@@ -96,7 +79,7 @@ def main() -> None:
     found = {}
     for name in args.sets:
         start = time.perf_counter()
-        found[name] = bounds(scored_errors(args.warehouse, name))
+        found[name] = bounds(scored_errors(goal_panel(args.warehouse, name)[0], FACTORIES))
         print(f"hindsight: {name} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     everywhere = {c: math.exp(sum(math.log(b["ratios"][c]) for b in found.values()) / len(found))
                   for c in found[args.sets[0]]["ratios"]}  # fmt: skip

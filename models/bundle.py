@@ -50,15 +50,13 @@ class ForecastBundle:
         return served.sort("series_id", "step")
 
 
-def feature_importance(bundle: ForecastBundle) -> pl.DataFrame:
-    """model, feature, gain, splits of every model of `bundle` that learns from features (empty without one)."""
-    frames = [
-        model.feature_importance().select(pl.lit(name).alias("model"), pl.all())
+def feature_importances(bundle: ForecastBundle) -> dict[str, pl.DataFrame]:
+    """model -> feature, gain, splits, for every model of `bundle` that learns from features."""
+    return {
+        name: model.feature_importance()
         for name, model in sorted(bundle.models.items())
         if isinstance(model, LearnsFromFeatures)
-    ]
-    schema = {"model": pl.String, "feature": pl.String, "gain": pl.Float64, "splits": pl.Int64}
-    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+    }
 
 
 def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str], backtest: Backtest,

@@ -93,12 +93,15 @@ def backtest(
         raise fail(str(error)) from None
     except ValueError as error:
         raise fail(str(error), 2) from None
+    served = None  # of the panel's hierarchies (a file's series have none)
     with connect(settings.warehouse) as con:
         run_id = saved_backtest(con, result, panel, label)
-        links, split = hierarchy_links(con, panel.series["series_id"].unique()) if series is None else (None, None)
+        if series is None:
+            links, split = hierarchy_links(con, panel.series["series_id"].unique())
+            served = reconciliation_report(result.forecasts, links, split, result.scales)
     summary = backtest_json(result) | {"run_id": run_id, "freq": panel.freq.code, "season": panel.freq.season}
-    if links is not None and split is not None:
-        summary["reconciliation"] = reconciliation_report(result.forecasts, links, split, result.scales)
+    if served is not None:
+        summary["reconciliation"] = served
     if as_json:
         print(json.dumps(summary, indent=2))
         return

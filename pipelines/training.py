@@ -28,14 +28,16 @@ from mlflow.tracking import MlflowClient
 from mlflow.utils.autologging_utils.logging_and_warnings import MlflowEventsAndWarningsBehaviorGlobally
 
 from features.hierarchy import DERIVED_HIERARCHIES, derived_forecasts, fixed_shares
-from models.bundle import ForecastBundle, feature_importance, trained_bundle
+from models.bundle import ForecastBundle, feature_importances, trained_bundle
 from models.coherent import reconciliation_report, split_forecasts
 from models.frequency import frequency_named
+from models.reconciliation import complete_links
 from pipelines.backtest import (
     MODELS,
     backtest_json,
     ensemble_members,
     hierarchy_links,
+    panel_links,
     panel_of,
     run_backtest,
     saved_backtest,
@@ -135,8 +137,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         data = Path(tmp) / "series.parquet"
         panel.series.write_parquet(data)
         mlflow.log_artifact(str(data), "data")
-        importance = feature_importance(bundle)  # what the LightGBMs learnt from, and how much
-        by_model = {m: rows.drop("model") for (m,), rows in importance.group_by("model", maintain_order=True)}
+        by_model = feature_importances(bundle)  # what the LightGBMs learnt from, and how much
         mlflow.log_dict({m: rows.to_dicts() for m, rows in by_model.items()}, "features.json")
         mlflow.log_params({f"{m}.features": rows.height for m, rows in by_model.items()})
         path = Path(tmp) / "bundle.pkl"
@@ -233,7 +234,8 @@ def champion_forecasts(con: duckdb.DuckDBPyConnection, settings: Settings, sourc
     on_step(f"forecasting {h} periods with version {champion.version}")
     predicted = bundle.predict(h)
     if bundle.split_links is None:  # trained before its panel had split hierarchies: split by the panel's links
-        predicted = split_forecasts(predicted, hierarchy_links(con, predicted["series_id"].unique())[1])
+        ids = predicted["series_id"].unique()
+        predicted = split_forecasts(predicted, complete_links(panel_links(con, ids, split=True), ids))
     rows = (
         pl.concat([predicted, derived_forecasts(predicted, derived_shares(con, predicted["series_id"].unique()))])
         .rename({"model": "chosen_model"})
