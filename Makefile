@@ -39,6 +39,7 @@ browser:
 
 lint: install
 	$(BIN)/ruff check pipelines features models serving tests benchmarks
+	$(BIN)/ruff format --check pipelines features models serving tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy

@@ -50,12 +50,20 @@ class Kind(StrEnum):
 @app.callback()
 def main(
     ctx: typer.Context,
-    inputs: Annotated[Path | None, typer.Option(
-        help="Inputs folder laid out like ../shared/data [env MOOCAST_INPUTS; default data/inputs/ if "
-        "present, else ../shared/data]", show_default=False)] = None,
-    warehouse: Annotated[Path | None, typer.Option(
-        help="DuckDB warehouse file [env MOOCAST_WAREHOUSE; default data/warehouse.duckdb]",
-        show_default=False)] = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Inputs folder laid out like ../shared/data [env MOOCAST_INPUTS; default data/inputs/ if "
+            "present, else ../shared/data]",
+            show_default=False,
+        ),
+    ] = None,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            help="DuckDB warehouse file [env MOOCAST_WAREHOUSE; default data/warehouse.duckdb]", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Global options; settings are validated here, before any work."""
     # At exit Python's collector walks every object still alive, again and again as modules are torn down (a
@@ -76,13 +84,22 @@ def _print_reports(reports: list[RunReport]) -> None:
     for column in ("kind", "format", "source", "status", "read", "loaded", "quarantined", "s"):
         table.add_column(column, justify="right" if column in {"read", "loaded", "quarantined", "s"} else "left")
     for r in reports:
-        table.add_row(r.kind, r.format, Path(r.source).name, r.status, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
-                      f"{r.rows_quarantined:,}", f"{r.duration_s:.1f}")
+        table.add_row(
+            r.kind,
+            r.format,
+            Path(r.source).name,
+            r.status,
+            f"{r.rows_read:,}",
+            f"{r.rows_loaded:,}",
+            f"{r.rows_quarantined:,}",
+            f"{r.duration_s:.1f}",
+        )
     Console().print(table)
 
 
-def run_ingest(settings: Settings, kind: str, paths: list[Path], format_name: str | None,
-               quiet: bool) -> list[RunReport]:
+def run_ingest(
+    settings: Settings, kind: str, paths: list[Path], format_name: str | None, quiet: bool
+) -> list[RunReport]:
     """Ingest with a progress bar on stderr; InputError and bad arguments become clear exits."""
     from pipelines.orchestrate import ingest_sources, planned_sources  # the importers, only where they are used
 
@@ -101,9 +118,11 @@ def run_ingest(settings: Settings, kind: str, paths: list[Path], format_name: st
             def done(report: RunReport) -> None:
                 progress.update(task, advance=1, description=f"{report.format}: {Path(report.source).name}")
                 if not err.is_terminal and not quiet:
-                    err.print(f"{report.status:9} {report.format:16} {report.source} "
-                              f"read={report.rows_read} loaded={report.rows_loaded} "
-                              f"quarantined={report.rows_quarantined}")
+                    err.print(
+                        f"{report.status:9} {report.format:16} {report.source} "
+                        f"read={report.rows_read} loaded={report.rows_loaded} "
+                        f"quarantined={report.rows_quarantined}"
+                    )
 
             return ingest_sources(con, sources, done)
     except InputError as error:
@@ -116,10 +135,13 @@ def run_ingest(settings: Settings, kind: str, paths: list[Path], format_name: st
 def ingest(
     ctx: typer.Context,
     kind: Annotated[Kind, typer.Argument(help="What to ingest; `all` walks taxonomies/, postings/, stats/, courses/")],
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Files or folders to ingest instead of the whole inputs folder")] = None,
-    format: Annotated[str | None, typer.Option(
-        "--format", help="Importer to use for PATHs (see `moocast formats`); detected when omitted")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to ingest instead of the whole inputs folder")
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="Importer to use for PATHs (see `moocast formats`); detected when omitted"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every run")] = False,
 ) -> None:
     """Load inputs into the warehouse, validated: every row is loaded or quarantined with its reason.

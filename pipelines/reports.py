@@ -41,9 +41,11 @@ def validation_report_html(con: duckdb.DuckDBPyConnection) -> str:
     reasons = con.execute(
         "SELECT source, field, reason, count(*) FROM quarantine GROUP BY ALL ORDER BY source, 4 DESC"
     ).fetchall()
-    parts = [f"<!doctype html><meta charset=utf-8><title>moocast validation</title><style>{_STYLE}</style>",
-             "<h1>moocast input validation</h1><h2>Suites (latest run per source)</h2>",
-             "<table><tr><th>source</th><th>suite</th><th>result</th><th>expectations</th><th>at</th></tr>"]
+    parts = [
+        f"<!doctype html><meta charset=utf-8><title>moocast validation</title><style>{_STYLE}</style>",
+        "<h1>moocast input validation</h1><h2>Suites (latest run per source)</h2>",
+        "<table><tr><th>source</th><th>suite</th><th>result</th><th>expectations</th><th>at</th></tr>",
+    ]
     for suite, success, evaluated, failed, result_json, source, at in suites:
         state = "ok" if success else "bad"
         parts.append(
@@ -53,13 +55,19 @@ def validation_report_html(con: duckdb.DuckDBPyConnection) -> str:
             f"<td class={state}>{'passed' if success else 'FAILED'}</td><td>{evaluated - failed}/{evaluated}</td>"
             f"<td>{at:%Y-%m-%d %H:%M}</td></tr>"
         )
-    parts.append("</table><h2>Quarantined rows by reason</h2>"
-                 "<table><tr><th>source</th><th>field</th><th>reason</th><th>rows</th></tr>")
+    parts.append(
+        "</table><h2>Quarantined rows by reason</h2>"
+        "<table><tr><th>source</th><th>field</th><th>reason</th><th>rows</th></tr>"
+    )
     for source, field, reason, count in reasons:
-        parts.append(f"<tr><td>{html.escape(source)}</td><td>{html.escape(str(field))}</td>"
-                     f"<td>{html.escape(reason)}</td><td>{count}</td></tr>")
-    parts.append("</table><p>Every quarantined row is kept in the warehouse table <code>quarantine</code> "
-                 "with its file, line, field, reason and raw values.</p>")
+        parts.append(
+            f"<tr><td>{html.escape(source)}</td><td>{html.escape(str(field))}</td>"
+            f"<td>{html.escape(reason)}</td><td>{count}</td></tr>"
+        )
+    parts.append(
+        "</table><p>Every quarantined row is kept in the warehouse table <code>quarantine</code> "
+        "with its file, line, field, reason and raw values.</p>"
+    )
     return "".join(parts)
 
 

@@ -8,10 +8,26 @@ import numpy as np
 import polars as pl
 
 TITLES = [
-    "Data Engineer", "Software Developer", "Registered Nurse", "Electrician", "Warehouse Operative",
-    "Accountant", "Customer Service Advisor", "Welder", "Sales Manager", "HVAC Technician", "Teacher",
-    "Solar Panel Installer", "Cyber Security Analyst", "Truck Driver", "Chef", "Care Assistant",
-    "Project Manager", "Machine Learning Engineer", "Civil Engineer", "Payroll Administrator",
+    "Data Engineer",
+    "Software Developer",
+    "Registered Nurse",
+    "Electrician",
+    "Warehouse Operative",
+    "Accountant",
+    "Customer Service Advisor",
+    "Welder",
+    "Sales Manager",
+    "HVAC Technician",
+    "Teacher",
+    "Solar Panel Installer",
+    "Cyber Security Analyst",
+    "Truck Driver",
+    "Chef",
+    "Care Assistant",
+    "Project Manager",
+    "Machine Learning Engineer",
+    "Civil Engineer",
+    "Payroll Administrator",
 ]
 SENTENCES = [
     "You will design and maintain data pipelines in Python and SQL.",
@@ -52,14 +68,16 @@ def generated_postings(n: int, seed: int = 0, sentences: int = 14, repost_share:
     pool = pl.Series(SENTENCES)
     body = pl.DataFrame([pool.gather(rng.integers(0, len(SENTENCES), n)).alias(f"s{i}") for i in range(sentences)])
     days = np.datetime64("2025-01-01") + rng.integers(0, 365, n).astype("timedelta64[D]")
-    frame = pl.DataFrame({
-        "posting_id": pl.int_range(0, n, eager=True).cast(pl.String),
-        "title": pl.Series(TITLES).gather(rng.integers(0, len(TITLES), n)),
-        "posted_at": pl.Series(days).cast(pl.Date).cast(pl.String),
-        "country": pl.Series(COUNTRIES).gather(rng.integers(0, len(COUNTRIES), n)),
-        "description": body.select(pl.concat_str(pl.all(), separator=" "))[:, 0],
-        "language": pl.Series(["en"] * n),
-    })
+    frame = pl.DataFrame(
+        {
+            "posting_id": pl.int_range(0, n, eager=True).cast(pl.String),
+            "title": pl.Series(TITLES).gather(rng.integers(0, len(TITLES), n)),
+            "posted_at": pl.Series(days).cast(pl.Date).cast(pl.String),
+            "country": pl.Series(COUNTRIES).gather(rng.integers(0, len(COUNTRIES), n)),
+            "description": body.select(pl.concat_str(pl.all(), separator=" "))[:, 0],
+            "language": pl.Series(["en"] * n),
+        }
+    )
     repost = pl.Series(rng.random(n) < repost_share)
     origin = pl.Series(rng.integers(0, max(1, n), n))
     return frame.with_columns(

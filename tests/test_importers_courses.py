@@ -29,13 +29,16 @@ def _course(con: duckdb.DuckDBPyConnection, course_id: str) -> dict[str, Any]:
     return frame.row(0, named=True)
 
 
-@pytest.mark.parametrize("name,fmt,rows,duplicates", [
-    ("coursera_courses_2023.csv.gz", "coursera", 1000, 0),
-    ("coursera_courses_2024_clean.csv.gz", "coursera", 1008, 1),  # two "Google Data Analytics" by Google
-    ("edx_courses.csv.gz", "edx", 975, 1),                        # one row repeated byte for byte
-    ("udemy_courses.csv.gz", "udemy", 3678, 6),                   # six rows repeated byte for byte
-    ("udacity_courses.csv.gz", "udacity", 263, 0),
-])
+@pytest.mark.parametrize(
+    "name,fmt,rows,duplicates",
+    [
+        ("coursera_courses_2023.csv.gz", "coursera", 1000, 0),
+        ("coursera_courses_2024_clean.csv.gz", "coursera", 1008, 1),  # two "Google Data Analytics" by Google
+        ("edx_courses.csv.gz", "edx", 975, 1),  # one row repeated byte for byte
+        ("udemy_courses.csv.gz", "udemy", 3678, 6),  # six rows repeated byte for byte
+        ("udacity_courses.csv.gz", "udacity", 263, 0),
+    ],
+)
 def test_real_catalogues_load_every_course(
     con: duckdb.DuckDBPyConnection, inputs: Path, name: str, fmt: str, rows: int, duplicates: int
 ) -> None:
@@ -70,21 +73,29 @@ def test_coursera_2024_and_udacity_rows(con: duckdb.DuckDBPyConnection, inputs: 
     _ingest(con, "coursera", inputs / COURSES / "coursera_courses_2024_clean.csv.gz")
     course = _course(con, "google/google-cybersecurity")
     assert course["skills"][:3] == ["Network Security", "Python Programming", "Linux"]  # leading spaces gone
-    assert (course["rating"], course["level"], course["url"], course["enrolment"]) == (
-        4.8, "beginner", None, None)
+    assert (course["rating"], course["level"], course["url"], course["enrolment"]) == (4.8, "beginner", None, None)
     _ingest(con, "udacity", inputs / COURSES / "udacity_courses.csv.gz")
     course = _course(con, "nd027")
     assert (course["title"], course["level"], course["rating"], course["subject"]) == (
-        "Data Engineer", "intermediate", 4.6, "School of Data Science")
-    assert con.execute("SELECT count(rating), count(level), count(skills) FROM courses "
-                       "WHERE provider = 'udacity'").fetchall() == [(55, 259, 0)]  # 'None' ratings are null
+        "Data Engineer",
+        "intermediate",
+        4.6,
+        "School of Data Science",
+    )
+    assert con.execute(
+        "SELECT count(rating), count(level), count(skills) FROM courses WHERE provider = 'udacity'"
+    ).fetchall() == [(55, 259, 0)]  # 'None' ratings are null
 
 
 def test_edx_and_udemy_rows(con: duckdb.DuckDBPyConnection, inputs: Path) -> None:
     _ingest(con, "edx", inputs / COURSES / "edx_courses.csv.gz")
     course = _course(con, "course/cs50s-introduction-to-computer-science")
     assert (course["enrolment"], course["level"], course["language"], course["organization"]) == (
-        2442271, "beginner", "en", "Harvard University")
+        2442271,
+        "beginner",
+        "en",
+        "Harvard University",
+    )
     raw = pl.read_csv(inputs / COURSES / "edx_courses.csv.gz", infer_schema=False).row(0, named=True)
     parts = [raw[c].strip() for c in ("summary", "course_description", "course_syllabus")]
     assert _course(con, "course/how-to-learn-online")["description"] == "\n\n".join(parts)  # syllabus last
@@ -94,83 +105,114 @@ def test_edx_and_udemy_rows(con: duckdb.DuckDBPyConnection, inputs: Path) -> Non
     _ingest(con, "udemy", inputs / COURSES / "udemy_courses.csv.gz")
     course = _course(con, "1070968")
     assert (course["enrolment"], course["level"], course["language"], course["subject"]) == (
-        2147, "mixed", None, "Business Finance")
-    levels = dict(con.execute("SELECT level, count(*) FROM courses WHERE provider = 'udemy' "
-                              "GROUP BY ALL").fetchall())
+        2147,
+        "mixed",
+        None,
+        "Business Finance",
+    )
+    levels = dict(con.execute("SELECT level, count(*) FROM courses WHERE provider = 'udemy' GROUP BY ALL").fetchall())
     assert levels == {"mixed": 1925, "beginner": 1268, "intermediate": 421, "advanced": 58}
 
 
-def test_generic_csv_quarantines_bad_rows_with_line_and_field(
-    con: duckdb.DuckDBPyConnection, tmp_path: Path
-) -> None:
+def test_generic_csv_quarantines_bad_rows_with_line_and_field(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "catalogue.csv"
     path.write_text(
         "provider,course_id,title,description,skills,language,level,url,rating,enrolment\n"
         'Acme,c1,Data pipelines,"Build\nETL jobs",Python; SQL ;;Airflow,English,Introductory,https://a.org/1,4.5,"1,200"\n'
         "acme,c2,Welding,,,de,All Levels,,,3k\n"
-        "acme,c3,Bad rating,,,en,beginner,,6,\n"                 # rating above 5
-        "acme,c4,,,,,,,,\n"                                      # no title
-        "acme,c1,Repeat,,,,,,,\n"                                # duplicate id
-        "acme,c5,Odd,,,klingon,expert-ish,ftp://x,x,-3\n"        # language, level, url, rating, enrolment
-        "acme,c6,Broken,,\"['SQL\",,,,,\n",                       # a broken list literal
+        "acme,c3,Bad rating,,,en,beginner,,6,\n"  # rating above 5
+        "acme,c4,,,,,,,,\n"  # no title
+        "acme,c1,Repeat,,,,,,,\n"  # duplicate id
+        "acme,c5,Odd,,,klingon,expert-ish,ftp://x,x,-3\n"  # language, level, url, rating, enrolment
+        'acme,c6,Broken,,"[\'SQL",,,,,\n',  # a broken list literal
         encoding="utf-8",
     )
     report = _ingest(con, "generic_courses", path)
     assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (7, 2, 5)
     course = _course(con, "c1")
     assert course["provider"] == "acme" and course["skills"] == ["Python", "SQL", "Airflow"]
-    assert (course["language"], course["level"], course["enrolment"], course["rating"]) == (
-        "en", "beginner", 1200, 4.5)
+    assert (course["language"], course["level"], course["enrolment"], course["rating"]) == ("en", "beginner", 1200, 4.5)
     assert course["description"] == "Build\nETL jobs" and course["record"] == 1  # record number
     assert (_course(con, "c2")["enrolment"], _course(con, "c2")["level"]) == (3000, "mixed")
     rows = con.execute("SELECT file, line, field, reason FROM quarantine ORDER BY line, field").fetchall()
     assert {row[0] for row in rows} == {str(path)}
     found = {(line, field) for _, line, field, _ in rows}
-    assert found == {(5, "rating"), (6, "title"), (7, "course_id"),  # physical lines: c1 spans lines 2-3
-                     (8, "enrolment"), (8, "language"), (8, "level"), (8, "rating"), (8, "url"),
-                     (9, "skills")}
+    assert found == {
+        (5, "rating"),
+        (6, "title"),
+        (7, "course_id"),  # physical lines: c1 spans lines 2-3
+        (8, "enrolment"),
+        (8, "language"),
+        (8, "level"),
+        (8, "rating"),
+        (8, "url"),
+        (9, "skills"),
+    }
     assert (8, "rating", "cannot parse as a number") in [row[1:] for row in rows]
 
 
 def test_generic_jsonl_and_parquet(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     jsonl = tmp_path / "catalogue.jsonl"
     jsonl.write_text(
-        json.dumps({"provider": "acme", "course_id": "j1", "title": "Kubernetes", "language": "fr",
-                    "skills": ["Docker", " Helm"], "level": "Advanced", "rating": 4.2, "enrolment": 10,
-                    "extra": {"a": 1}})
+        json.dumps(
+            {
+                "provider": "acme",
+                "course_id": "j1",
+                "title": "Kubernetes",
+                "language": "fr",
+                "skills": ["Docker", " Helm"],
+                "level": "Advanced",
+                "rating": 4.2,
+                "enrolment": 10,
+                "extra": {"a": 1},
+            }
+        )
         + "\n{not json\n"
-        + json.dumps({"provider": "acme", "course_id": "j2", "title": "Negative", "enrolment": -1}) + "\n",
+        + json.dumps({"provider": "acme", "course_id": "j2", "title": "Negative", "enrolment": -1})
+        + "\n",
         encoding="utf-8",
     )
     report = _ingest(con, "generic_courses", jsonl)
     assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (3, 1, 2)
     course = _course(con, "j1")
     assert (course["skills"], course["level"], course["rating"], course["enrolment"]) == (
-        ["Docker", "Helm"], "advanced", 4.2, 10)
+        ["Docker", "Helm"],
+        "advanced",
+        4.2,
+        10,
+    )
     assert set(con.execute("SELECT line, field FROM quarantine").fetchall()) == {(2, None), (3, "enrolment")}
 
     parquet = tmp_path / "catalogue.parquet"
-    pl.DataFrame({
-        "provider": ["acme", "acme"], "course_id": ["p1", "p2"], "title": ["Excel", "Accounting"],
-        "skills": [["Excel", "Pivot tables"], None], "level": ["mixed", "guru"], "rating": [3.5, None],
-    }).write_parquet(parquet)
+    pl.DataFrame(
+        {
+            "provider": ["acme", "acme"],
+            "course_id": ["p1", "p2"],
+            "title": ["Excel", "Accounting"],
+            "skills": [["Excel", "Pivot tables"], None],
+            "level": ["mixed", "guru"],
+            "rating": [3.5, None],
+        }
+    ).write_parquet(parquet)
     report = _ingest(con, "generic_courses", parquet)
     assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (2, 1, 1)
     assert _course(con, "p1")["skills"] == ["Excel", "Pivot tables"] and _course(con, "p1")["rating"] == 3.5
-    rejected = con.execute("SELECT line, field, reason FROM quarantine WHERE file = ?",
-                           [str(parquet)]).fetchall()
+    rejected = con.execute("SELECT line, field, reason FROM quarantine WHERE file = ?", [str(parquet)]).fetchall()
     assert rejected == [(2, "level", "unknown course level (beginner, intermediate, advanced, mixed)")]
 
 
 MISSING = "missing required column(s) "
 
 
-@pytest.mark.parametrize("fmt,name,content,problem", [
-    ("generic_courses", "bad.csv", b"provider,title\nacme,Excel\n", MISSING + "course_id"),
-    ("edx", "edx.csv", b"title,n_enrolled,course_url\nA,1,https://x\n", MISSING + "institution"),
-    ("generic_courses", "bad.jsonl", b'{"provider": "acme", "title": "x"}\n', MISSING + "course_id"),
-    ("udemy", "udemy.csv", b"", "the file is empty"),
-])
+@pytest.mark.parametrize(
+    "fmt,name,content,problem",
+    [
+        ("generic_courses", "bad.csv", b"provider,title\nacme,Excel\n", MISSING + "course_id"),
+        ("edx", "edx.csv", b"title,n_enrolled,course_url\nA,1,https://x\n", MISSING + "institution"),
+        ("generic_courses", "bad.jsonl", b'{"provider": "acme", "title": "x"}\n', MISSING + "course_id"),
+        ("udemy", "udemy.csv", b"", "the file is empty"),
+    ],
+)
 def test_unreadable_files_stop_with_a_clear_error(
     con: duckdb.DuckDBPyConnection, tmp_path: Path, fmt: str, name: str, content: bytes, problem: str
 ) -> None:
@@ -192,9 +234,19 @@ def test_a_truncated_provider_file_is_claimed_by_name_and_reported(tmp_path: Pat
         format_named("udemy").read(path)
 
 
-@pytest.mark.parametrize("name,code", [
-    ("English", "en"), ("Español", "es"), ("Français", "fr"), ("中文", "zh"), ("اللغة العربية", "ar"),
-    ("en-US", "en"), ("eng", "en"), ("Spanish", "es"), ("klingon", "klingon"),
-])
+@pytest.mark.parametrize(
+    "name,code",
+    [
+        ("English", "en"),
+        ("Español", "es"),
+        ("Français", "fr"),
+        ("中文", "zh"),
+        ("اللغة العربية", "ar"),
+        ("en-US", "en"),
+        ("eng", "en"),
+        ("Spanish", "es"),
+        ("klingon", "klingon"),
+    ],
+)
 def test_language_names_become_iso_639_1(name: str, code: str) -> None:
     assert language_code(name) == code

@@ -22,17 +22,30 @@ from pipelines.warehouse import connect, table_names
 
 def _snapshot(warehouse: Path) -> tuple[int, int, int]:
     with connect(warehouse, read_only=True) as con:
-        row = con.execute("SELECT (SELECT count(*) FROM postings), (SELECT count(*) FROM ingest_runs), "
-                          "(SELECT count(*) FROM quarantine)").fetchone()
+        row = con.execute(
+            "SELECT (SELECT count(*) FROM postings), (SELECT count(*) FROM ingest_runs), "
+            "(SELECT count(*) FROM quarantine)"
+        ).fetchone()
     assert row is not None
     return row
 
 
 def _ingest(warehouse: Path, feed: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "--warehouse", str(warehouse), "ingest", "postings", str(feed),
-         "--format", "generic_csv"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "--warehouse",
+            str(warehouse),
+            "ingest",
+            "postings",
+            str(feed),
+            "--format",
+            "generic_csv",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -44,8 +57,9 @@ def feeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("delay", [0.5, 2.0, 4.0, 6.0, 8.0])
-def test_kill_9_mid_ingest_leaves_the_warehouse_as_it_was(tmp_path: Path, feeds: tuple[Path, Path],
-                                                          delay: float) -> None:
+def test_kill_9_mid_ingest_leaves_the_warehouse_as_it_was(
+    tmp_path: Path, feeds: tuple[Path, Path], delay: float
+) -> None:
     small, big = feeds
     warehouse = tmp_path / "w.duckdb"
     assert _ingest(warehouse, small).wait(120) == 0
@@ -64,8 +78,9 @@ def test_kill_9_mid_ingest_leaves_the_warehouse_as_it_was(tmp_path: Path, feeds:
     assert _snapshot(warehouse)[0] == before[0] + 150_000
 
 
-def test_a_suite_failing_on_a_later_chunk_loads_nothing(con: duckdb.DuckDBPyConnection,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_suite_failing_on_a_later_chunk_loads_nothing(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Suites run on their own chunks beside the inserts: one that fails after earlier chunks were inserted
     still rolls the whole load back."""
     monkeypatch.setattr(ingest, "CHUNK_ROWS", 40)
@@ -74,8 +89,9 @@ def test_a_suite_failing_on_a_later_chunk_loads_nothing(con: duckdb.DuckDBPyConn
     items: list[str | None] = [f"item {n}" for n in range(300)]
     items[250] = None  # passes the polars rule below, not its GX expectation
     frame = with_position(pl.DataFrame({"item": items}, schema={"item": pl.String}), Path("items.csv"))
-    lenient = Rule("item", "never quarantined", pl.lit(True),
-                   Expectation("ExpectColumnValuesToNotBeNull", {"column": "item"}))
+    lenient = Rule(
+        "item", "never quarantined", pl.lit(True), Expectation("ExpectColumnValuesToNotBeNull", {"column": "item"})
+    )
     batch = Batch("test", "items", "items.csv", [], "sum", [Staged("items", frame, [lenient])])
     with pytest.raises(InputError, match=r"validation suite items\.items failed"):
         load_batch(con, batch, table_names(con))

@@ -54,8 +54,11 @@ def _schema(path: Path) -> dict[str, pl.DataType]:
         raise InputError(path, f"not a readable Parquet file ({str(err).splitlines()[0]})") from err
 
 
-def _read(path: Path, columns: Sequence[str], derive: Callable[[pl.LazyFrame], pl.LazyFrame] = lambda f: f,
-          ) -> pl.DataFrame:
+def _read(
+    path: Path,
+    columns: Sequence[str],
+    derive: Callable[[pl.LazyFrame], pl.LazyFrame] = lambda f: f,
+) -> pl.DataFrame:
     """The given columns of a Parquet file, transformed by `derive` in one streaming pass."""
     check_columns(path, _schema(path), columns)
     try:
@@ -69,8 +72,11 @@ def _layout(path: Path, columns: set[str]) -> tuple[str, ...]:
     for values in (("type", "group", "n"), ("total", "social_insurance"), ("total", "women")):
         if set(values) <= columns:
             return values
-    raise InputError(path, "not a BA statistics layout: expected region, occupational_group, year and "
-                           "total + social_insurance, total + women, or type + group + n")
+    raise InputError(
+        path,
+        "not a BA statistics layout: expected region, occupational_group, year and "
+        "total + social_insurance, total + women, or type + group + n",
+    )
 
 
 def _code(column: str, digits: int) -> pl.Expr:
@@ -89,16 +95,24 @@ def _code_list(data_file: Path, name: str, digits: int) -> dict[str | None, str 
 def _measures(stem: str, values: tuple[str, ...]) -> list[Measure]:
     persons = {"unit": pl.lit("persons")}
     if values == ("type", "group", "n"):
-        indicator = pl.concat_str(pl.lit("employees_"), slug(pl.col("type").cast(pl.String)), pl.lit("_"),
-                                  slug(pl.col("group").cast(pl.String))).cast(pl.Categorical)
+        indicator = pl.concat_str(
+            pl.lit("employees_"),
+            slug(pl.col("type").cast(pl.String)),
+            pl.lit("_"),
+            slug(pl.col("group").cast(pl.String)),
+        ).cast(pl.Categorical)
         return [Measure("n", {"indicator": indicator, **persons})]
     if values == ("total", "social_insurance"):
         vacancies = {"unit": pl.lit("vacancies")}
-        return [Measure("total", {"indicator": pl.lit("vacancies_total"), **vacancies}),
-                Measure("social_insurance", {"indicator": pl.lit("vacancies_social_insurance"), **vacancies})]
+        return [
+            Measure("total", {"indicator": pl.lit("vacancies_total"), **vacancies}),
+            Measure("social_insurance", {"indicator": pl.lit("vacancies_social_insurance"), **vacancies}),
+        ]
     base = stem.removesuffix("_total")
-    return [Measure("total", {"indicator": pl.lit(base), **persons}),
-            Measure("women", {"indicator": pl.lit(f"{base}_women"), **persons})]
+    return [
+        Measure("total", {"indicator": pl.lit(base), **persons}),
+        Measure("women", {"indicator": pl.lit(f"{base}_women"), **persons}),
+    ]
 
 
 def read(path: Path) -> Batch:
@@ -106,24 +120,40 @@ def read(path: Path) -> Batch:
     regions = _code_list(path, REGIONS, 5)
     occupations = _code_list(path, OCCUPATIONS, 3)
     columns = (*DIMENSIONS, *values)
-    records = _read(path, columns, lambda raw: raw.with_row_index(LINE, offset=1).with_columns(
-        pl.col(LINE).cast(pl.Int64), pl.lit(str(path)).alias(FILE),
-        source=pl.lit(NAME), dataset=pl.lit(path.stem),
-        geo_code=_code("region", 5), geo_level=pl.lit("district"),
-        geo_label=_code("region", 5).replace_strict(regions, default=None, return_dtype=pl.String),
-        class_code=_code("occupational_group", 3).fill_null(UNSPECIFIED), class_scheme=pl.lit("kldb2010"),
-        period=pl.date(pl.col("year").cast(pl.Int32, strict=False), 1, 1), freq=pl.lit("A"),
-    ).with_columns(cs.string().exclude(FILE).cast(pl.Categorical)))  # millions of rows, few distinct values
+    records = _read(
+        path,
+        columns,
+        lambda raw: (
+            raw.with_row_index(LINE, offset=1)
+            .with_columns(
+                pl.col(LINE).cast(pl.Int64),
+                pl.lit(str(path)).alias(FILE),
+                source=pl.lit(NAME),
+                dataset=pl.lit(path.stem),
+                geo_code=_code("region", 5),
+                geo_level=pl.lit("district"),
+                geo_label=_code("region", 5).replace_strict(regions, default=None, return_dtype=pl.String),
+                class_code=_code("occupational_group", 3).fill_null(UNSPECIFIED),
+                class_scheme=pl.lit("kldb2010"),
+                period=pl.date(pl.col("year").cast(pl.Int32, strict=False), 1, 1),
+                freq=pl.lit("A"),
+            )
+            .with_columns(cs.string().exclude(FILE).cast(pl.Categorical))
+        ),
+    )  # millions of rows, few distinct values
     rules = [
         required("geo_code"),
         one_of("geo_code", sorted(c for c in regions if c), "district code (AGS)"),
         one_of("class_code", sorted({c or UNSPECIFIED for c in occupations}), "KldB 2010 occupation group"),
-        parses("period", pl.col("year"), "a year"), required("period"),
+        parses("period", pl.col("year"), "a year"),
+        required("period"),
     ]
     key = ["geo_code", "class_code", "period"]
     if "type" in values:
-        rules += [one_of("type", EMPLOYEE_TYPES, "employment type"),
-                  one_of("group", EMPLOYEE_GROUPS, "group of employees")]
+        rules += [
+            one_of("type", EMPLOYEE_TYPES, "employment type"),
+            one_of("group", EMPLOYEE_GROUPS, "group of employees"),
+        ]
         key += ["type", "group"]
     staged = observations(records, _measures(path.stem, values), rules=rules, raw_columns=columns, key=key)
     return stats_batch(NAME, path, staged, [path.parent / REGIONS, path.parent / OCCUPATIONS])
@@ -142,5 +172,6 @@ def find(stats: Path) -> list[Path]:
     return claimed_files(stats / FOLDER, claims)
 
 
-FORMATS = [Format(NAME, "stats", "German BA district × occupation statistics (Parquet, badata layout)",
-                  find, claims, read)]
+FORMATS = [
+    Format(NAME, "stats", "German BA district × occupation statistics (Parquet, badata layout)", find, claims, read)
+]

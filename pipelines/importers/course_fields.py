@@ -19,31 +19,67 @@ from pipelines.ingest import Batch, Staged
 from pipelines.readers import FILE, LINE, file_checksum, read_csv_strings
 from pipelines.validation import QUARANTINE_COLUMNS, between, matches, one_of, parses, required, unique
 
-COLUMNS = ("provider", "course_id", "title", "description", "skills", "language", "level", "url",
-           "organization", "subject", "rating", "enrolment")
+COLUMNS = (
+    "provider",
+    "course_id",
+    "title",
+    "description",
+    "skills",
+    "language",
+    "level",
+    "url",
+    "organization",
+    "subject",
+    "rating",
+    "enrolment",
+)
 NULL_MARKERS = ("", "NA", "N/A", "None", "null", "NULL", "nan", "NaN")
 LEVELS = ("beginner", "intermediate", "advanced", "mixed")
 # Provider wordings (lower case, a trailing " level" removed first, so Udemy's "Expert Level" -> "expert").
 LEVEL_NAMES = {
-    "beginner": "beginner", "introductory": "beginner", "introduction": "beginner", "basic": "beginner",
-    "elementary": "beginner", "novice": "beginner", "entry": "beginner",
+    "beginner": "beginner",
+    "introductory": "beginner",
+    "introduction": "beginner",
+    "basic": "beginner",
+    "elementary": "beginner",
+    "novice": "beginner",
+    "entry": "beginner",
     "intermediate": "intermediate",
-    "advanced": "advanced", "expert": "advanced",
-    "mixed": "mixed", "all levels": "mixed", "all": "mixed",
+    "advanced": "advanced",
+    "expert": "advanced",
+    "mixed": "mixed",
+    "all levels": "mixed",
+    "all": "mixed",
 }
 # Language names as catalogues write them in the language itself; English names and ISO 639-2/3 codes
 # are looked up in pycountry.
 LANGUAGE_NAMES = {
-    "español": "es", "castellano": "es", "français": "fr", "deutsch": "de", "italiano": "it",
-    "português": "pt", "nederlands": "nl", "polski": "pl", "русский": "ru", "türkçe": "tr",
-    "中文": "zh", "普通话": "zh", "日本語": "ja", "한국어": "ko", "العربية": "ar", "اللغة العربية": "ar",
+    "español": "es",
+    "castellano": "es",
+    "français": "fr",
+    "deutsch": "de",
+    "italiano": "it",
+    "português": "pt",
+    "nederlands": "nl",
+    "polski": "pl",
+    "русский": "ru",
+    "türkçe": "tr",
+    "中文": "zh",
+    "普通话": "zh",
+    "日本語": "ja",
+    "한국어": "ko",
+    "العربية": "ar",
+    "اللغة العربية": "ar",
     "हिन्दी": "hi",
 }
 ISO_639_1 = sorted(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 
 RULES = (
-    required("course_id"), required("title"), unique("course_id"),
-    parses("rating", pl.col("rating_raw"), "a number"), between("rating", 0, 5),
+    required("course_id"),
+    required("title"),
+    unique("course_id"),
+    parses("rating", pl.col("rating_raw"), "a number"),
+    between("rating", 0, 5),
     parses("enrolment", pl.col("enrolment_raw"), "a count (e.g. 6706, 6,706 or 1.2M)"),
     between("enrolment", 0, None),
     parses("skills", pl.col("skills_raw"), "a list of skills"),
@@ -51,8 +87,7 @@ RULES = (
     one_of("language", ISO_639_1, "language (an ISO 639-1 code or a known language name)"),
     matches("url", r"^https?://", "an http(s) URL"),
 )
-RAW_COLUMNS = ("course_id", "title", "url", "level_raw", "language_raw", "rating_raw", "enrolment_raw",
-               "skills_raw")
+RAW_COLUMNS = ("course_id", "title", "url", "level_raw", "language_raw", "rating_raw", "enrolment_raw", "skills_raw")
 
 
 def read_catalogue(path: Path, required_columns: Sequence[str]) -> pl.DataFrame:
@@ -63,8 +98,11 @@ def read_catalogue(path: Path, required_columns: Sequence[str]) -> pl.DataFrame:
 def blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(c).str.strip_chars().is_in(NULL_MARKERS)).then(None).otherwise(pl.col(c).str.strip_chars())
-        .alias(c) for c in text
+        pl.when(pl.col(c).str.strip_chars().is_in(NULL_MARKERS))
+        .then(None)
+        .otherwise(pl.col(c).str.strip_chars())
+        .alias(c)
+        for c in text
     )
 
 
@@ -111,8 +149,11 @@ def parse_list(text: str, separator: str) -> list[str] | None:
 def _count(raw: pl.Expr) -> pl.Expr:
     """'6,706' -> 6706, '1.2M' -> 1200000, '3k' -> 3000; null when it is none of these."""
     parts = raw.str.replace_all(r"[,\s_]", "").str.extract_groups(r"^(-?\d+(?:\.\d+)?)([kKmM]?)$")
-    scale = parts.struct.field("2").str.to_lowercase().replace_strict({"": 1, "k": 1_000, "m": 1_000_000},
-                                                                      default=None, return_dtype=pl.Int64)
+    scale = (
+        parts.struct.field("2")
+        .str.to_lowercase()
+        .replace_strict({"": 1, "k": 1_000, "m": 1_000_000}, default=None, return_dtype=pl.Int64)
+    )
     return (parts.struct.field("1").cast(pl.Float64) * scale).round(0).cast(pl.Int64)
 
 
@@ -121,12 +162,12 @@ def _skills(frame: pl.DataFrame, separator: str) -> pl.DataFrame:
     if frame.schema["skills"] == pl.String:
         frame = frame.with_columns(
             skills_raw=pl.col("skills"),
-            skills=pl.col("skills").map_elements(lambda text: parse_list(text, separator),
-                                                 return_dtype=pl.List(pl.String)),
+            skills=pl.col("skills").map_elements(
+                lambda text: parse_list(text, separator), return_dtype=pl.List(pl.String)
+            ),
         )
     else:
-        frame = frame.with_columns(pl.col("skills").cast(pl.List(pl.String)),
-                                   skills_raw=pl.lit(None, pl.String))
+        frame = frame.with_columns(pl.col("skills").cast(pl.List(pl.String)), skills_raw=pl.lit(None, pl.String))
     items = pl.element().str.strip_chars()
     kept = pl.col("skills").list.eval(items.filter(items.is_not_null() & (items != "")))
     return frame.with_columns(kept.list.unique(maintain_order=True))
@@ -138,7 +179,9 @@ def course_frame(raw: pl.DataFrame, separator: str) -> pl.DataFrame:
     frame = blank_to_null(raw.with_columns(missing)).with_columns(
         (pl.col(c).alias(f"{c}_raw") for c in ("level", "language", "rating", "enrolment")),
         provider=pl.col("provider").str.to_lowercase(),
-        level=pl.col("level").str.to_lowercase().str.replace(r"\s+level$", "")
+        level=pl.col("level")
+        .str.to_lowercase()
+        .str.replace(r"\s+level$", "")
         .replace_strict(LEVEL_NAMES, default=pl.col("level").str.to_lowercase()),
         language=pl.col("language").map_elements(language_code, return_dtype=pl.String),
         rating=pl.col("rating").cast(pl.Float64, strict=False),
@@ -148,11 +191,16 @@ def course_frame(raw: pl.DataFrame, separator: str) -> pl.DataFrame:
     return _skills(frame, separator).select(*COLUMNS, *helpers, LINE, FILE)
 
 
-def courses_batch(fmt: str, path: Path, raw: pl.DataFrame, separator: str = ",",
-                  rejects: pl.DataFrame | None = None) -> Batch:
+def courses_batch(
+    fmt: str, path: Path, raw: pl.DataFrame, separator: str = ",", rejects: pl.DataFrame | None = None
+) -> Batch:
     """One file of courses, ready for `load_batch`."""
     return Batch(
-        kind="courses", format=fmt, source=str(path), files=[path], checksum=file_checksum([path]),
+        kind="courses",
+        format=fmt,
+        source=str(path),
+        files=[path],
+        checksum=file_checksum([path]),
         staged=[Staged("courses", course_frame(raw, separator), RULES, RAW_COLUMNS)],
         rejects=rejects if rejects is not None else pl.DataFrame(schema=QUARANTINE_COLUMNS),
     )

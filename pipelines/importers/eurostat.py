@@ -44,8 +44,18 @@ from .stats_common import (
 FOLDER = "eurostat"
 CLASSES = {"nace_r2": "nace", "isco08": "isco08"}
 GEO_LEVELS = {2: "country", 3: "nuts1", 4: "nuts2", 5: "nuts3"}
-SDMX_META = {"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION", "LAST UPDATE", "TIME_PERIOD", "OBS_VALUE",
-             "OBS_FLAG", "OBS_STATUS", "CONF_STATUS"}
+SDMX_META = {
+    "DATAFLOW",
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "ACTION",
+    "LAST UPDATE",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "OBS_FLAG",
+    "OBS_STATUS",
+    "CONF_STATUS",
+}
 SIGNED_UNITS = r"^(PCH|CH_|DIFF|PD)"
 FREQUENCIES = ("A", "Q", "M", "D")
 GEO_CODE = r"^[A-Z]{2}[A-Z0-9]{0,3}(?:_[0-9]{4})?$"
@@ -59,12 +69,25 @@ def period_of(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     last = t.str.extract(r"(\d{1,2})$").cast(pl.Int32, strict=False)
     is_q, is_m = t.str.contains(r"^\d{4}-?Q[1-4]$"), t.str.contains(r"^\d{4}-?M?(0[1-9]|1[0-2])$")
     day = t.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    date = (pl.when(t.str.contains(r"^\d{4}$")).then(pl.date(year, 1, 1))
-            .when(is_q).then(pl.date(year, last * 3 - 2, 1))
-            .when(is_m).then(pl.date(year, last, 1))
-            .otherwise(day))
-    freq = (pl.when(t.str.contains(r"^\d{4}$")).then(pl.lit("A")).when(is_q).then(pl.lit("Q"))
-            .when(is_m).then(pl.lit("M")).when(day.is_not_null()).then(pl.lit("D")))
+    date = (
+        pl.when(t.str.contains(r"^\d{4}$"))
+        .then(pl.date(year, 1, 1))
+        .when(is_q)
+        .then(pl.date(year, last * 3 - 2, 1))
+        .when(is_m)
+        .then(pl.date(year, last, 1))
+        .otherwise(day)
+    )
+    freq = (
+        pl.when(t.str.contains(r"^\d{4}$"))
+        .then(pl.lit("A"))
+        .when(is_q)
+        .then(pl.lit("Q"))
+        .when(is_m)
+        .then(pl.lit("M"))
+        .when(day.is_not_null())
+        .then(pl.lit("D"))
+    )
     return date, freq
 
 
@@ -80,18 +103,28 @@ def _described(records: pl.DataFrame, dims: list[str], dataset: pl.Expr) -> tupl
     class_dim = next((d for d in CLASSES if d in dims), None)
     rest = [d for d in dims if d not in ("geo", "freq", "unit", class_dim)]
     records = records.with_columns(
-        source=pl.lit("eurostat"), dataset=dataset,
-        indicator=pl.concat_str([pl.col(d).str.strip_chars() for d in rest], separator=".") if rest
-        else dataset,
-        geo_code=code, geo_level=level,
+        source=pl.lit("eurostat"),
+        dataset=dataset,
+        indicator=pl.concat_str([pl.col(d).str.strip_chars() for d in rest], separator=".") if rest else dataset,
+        geo_code=code,
+        geo_level=level,
         geo_label=pl.when(level == "country").then(
-            code.replace_strict(COUNTRY_NAMES, default=None, return_dtype=pl.String)),
+            code.replace_strict(COUNTRY_NAMES, default=None, return_dtype=pl.String)
+        ),
         unit=pl.col("unit").str.strip_chars() if "unit" in dims else pl.lit("unspecified"),
-        **({"class_code": pl.col(class_dim).str.strip_chars(), "class_scheme": pl.lit(CLASSES[class_dim])}
-           if class_dim else NO_CLASS),
+        **(
+            {"class_code": pl.col(class_dim).str.strip_chars(), "class_scheme": pl.lit(CLASSES[class_dim])}
+            if class_dim
+            else NO_CLASS
+        ),
     )
-    rules = [required("geo_code"), matches("geo_code", GEO_CODE, "a Eurostat geo code"),
-             required("indicator"), required("class_code"), required("unit")]
+    rules = [
+        required("geo_code"),
+        matches("geo_code", GEO_CODE, "a Eurostat geo code"),
+        required("indicator"),
+        required("class_code"),
+        required("unit"),
+    ]
     return records, rules
 
 
@@ -105,8 +138,7 @@ def read_tsv(path: Path) -> Batch:
     raw = raw.rename({c: c.strip() for c in raw.columns})
     first, periods = data_columns(raw)[0], data_columns(raw)[1:]
     if "\\" not in first:
-        raise InputError(path, f"not a Eurostat TSV: first column {first!r} is not like "
-                               "'unit,geo\\TIME_PERIOD'")
+        raise InputError(path, f"not a Eurostat TSV: first column {first!r} is not like 'unit,geo\\TIME_PERIOD'")
     dims = [d.strip() for d in first.split("\\")[0].split(",")]
     check_columns(path, dims, ("geo",))
     date, freq = period_of(pl.col("name"))
@@ -117,14 +149,14 @@ def read_tsv(path: Path) -> Batch:
     parts = pl.col(first).str.split(",")
     records = raw.with_columns(pl.col(p).str.extract(r"^\s*(\S*)") for p in periods)  # flags dropped
     records = records.with_columns(
-        parts.list.get(i, null_on_oob=True).alias(d) for i, d in enumerate(dims) if d != "freq")
+        parts.list.get(i, null_on_oob=True).alias(d) for i, d in enumerate(dims) if d != "freq"
+    )
     records, rules = _described(records, dims, pl.lit(_dataset(path)))
-    rules.insert(0, Rule(first, f"dimension key does not have {len(dims)} codes",
-                         parts.list.len() == len(dims), None))
-    measures = [Measure(name, {"period": pl.lit(day), "freq": pl.lit(f)})
-                for name, day, f in headers.iter_rows()]
-    staged = observations(records, measures, rules=rules, raw_columns=[first, *periods], key=[first],
-                          nonnegative=_never_negative())
+    rules.insert(0, Rule(first, f"dimension key does not have {len(dims)} codes", parts.list.len() == len(dims), None))
+    measures = [Measure(name, {"period": pl.lit(day), "freq": pl.lit(f)}) for name, day, f in headers.iter_rows()]
+    staged = observations(
+        records, measures, rules=rules, raw_columns=[first, *periods], key=[first], nonnegative=_never_negative()
+    )
     return stats_batch("eurostat_tsv", path, staged)
 
 
@@ -137,23 +169,39 @@ def read_sdmx(path: Path) -> Batch:
     records, rules = _described(raw, dims, dataset)
     date, freq = period_of(pl.col("TIME_PERIOD"))
     records = records.with_columns(period=date, period_freq=freq)
-    rules += [parses("period", pl.col("TIME_PERIOD"), "a Eurostat period (2023, 2023-Q1, 2023-01)"),
-              required("period"), required("dataset")]
+    rules += [
+        parses("period", pl.col("TIME_PERIOD"), "a Eurostat period (2023, 2023-Q1, 2023-01)"),
+        required("period"),
+        required("dataset"),
+    ]
     if "freq" in dims:  # kept as published, and checked against the period
         records = records.with_columns(pl.col("freq").str.strip_chars())
-        rules += [one_of("freq", FREQUENCIES, "frequency"),
-                  Rule("TIME_PERIOD", "period does not match freq",
-                       pl.col("period_freq").is_null() | (pl.col("period_freq") == pl.col("freq")), None)]
+        rules += [
+            one_of("freq", FREQUENCIES, "frequency"),
+            Rule(
+                "TIME_PERIOD",
+                "period does not match freq",
+                pl.col("period_freq").is_null() | (pl.col("period_freq") == pl.col("freq")),
+                None,
+            ),
+        ]
     else:
         records = records.with_columns(freq=pl.col("period_freq"))
-    staged = observations(records, [Measure("OBS_VALUE", {})], rules=rules, raw_columns=data_columns(raw),
-                          key=["dataset", *[d for d in dims if d != "freq"], "period"], nonnegative=_never_negative())
+    staged = observations(
+        records,
+        [Measure("OBS_VALUE", {})],
+        rules=rules,
+        raw_columns=data_columns(raw),
+        key=["dataset", *[d for d in dims if d != "freq"], "period"],
+        nonnegative=_never_negative(),
+    )
     return stats_batch("eurostat_sdmx", path, staged)
 
 
 def claims_tsv(path: Path) -> bool:
     return path.name.endswith((".tsv", ".tsv.gz")) and any(
-        re.search(r"\\(TIME_PERIOD|time)\s*$", c) for c in csv_header(path, separator="\t"))
+        re.search(r"\\(TIME_PERIOD|time)\s*$", c) for c in csv_header(path, separator="\t")
+    )
 
 
 def claims_sdmx(path: Path) -> bool:
@@ -161,8 +209,20 @@ def claims_sdmx(path: Path) -> bool:
 
 
 FORMATS = [
-    Format("eurostat_tsv", "stats", "Eurostat bulk TSV (dimension key column, one column per period)",
-           lambda stats: claimed_files(stats / FOLDER, claims_tsv), claims_tsv, read_tsv),
-    Format("eurostat_sdmx", "stats", "Eurostat SDMX-CSV (one observation per row)",
-           lambda stats: claimed_files(stats / FOLDER, claims_sdmx), claims_sdmx, read_sdmx),
+    Format(
+        "eurostat_tsv",
+        "stats",
+        "Eurostat bulk TSV (dimension key column, one column per period)",
+        lambda stats: claimed_files(stats / FOLDER, claims_tsv),
+        claims_tsv,
+        read_tsv,
+    ),
+    Format(
+        "eurostat_sdmx",
+        "stats",
+        "Eurostat SDMX-CSV (one observation per row)",
+        lambda stats: claimed_files(stats / FOLDER, claims_sdmx),
+        claims_sdmx,
+        read_sdmx,
+    ),
 ]

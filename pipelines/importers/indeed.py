@@ -55,12 +55,20 @@ INDEX_UNIT = "index (2020-02-01 = 100)"
 VARIABLES = ("total postings", "new postings")
 WAGE = ("posted_wage_growth_yoy", "posted_wage_growth_yoy_3moavg")
 UK_REGIONS = {  # NUTS-1 codes of the UK's 12 regions
-    "North East": "UKC", "North West": "UKD", "Yorkshire & the Humber": "UKE", "East Midlands": "UKF",
-    "West Midlands": "UKG", "East of England": "UKH", "London": "UKI", "South East": "UKJ",
-    "South West": "UKK", "Wales": "UKL", "Scotland": "UKM", "Northern Ireland": "UKN",
+    "North East": "UKC",
+    "North West": "UKD",
+    "Yorkshire & the Humber": "UKE",
+    "East Midlands": "UKF",
+    "West Midlands": "UKG",
+    "East of England": "UKH",
+    "London": "UKI",
+    "South East": "UKJ",
+    "South West": "UKK",
+    "Wales": "UKL",
+    "Scotland": "UKM",
+    "Northern Ireland": "UKN",
 }
-SUBDIVISIONS = {s.code: s.name for country in ("US", "CA")
-                for s in pycountry.subdivisions.get(country_code=country)}
+SUBDIVISIONS = {s.code: s.name for country in ("US", "CA") for s in pycountry.subdivisions.get(country_code=country)}
 Layout = tuple[pl.DataFrame, list[Measure], list[Rule], list[str]]
 
 
@@ -89,7 +97,8 @@ def _country(records: pl.DataFrame) -> tuple[pl.DataFrame, list[Rule]]:
     records = records.with_columns(
         geo_code=code,
         geo_level=pl.when(code == "EA").then(pl.lit("country_group")).otherwise(pl.lit("country")),
-        geo_label=code.replace_strict(COUNTRY_NAMES, default=None, return_dtype=pl.String))
+        geo_label=code.replace_strict(COUNTRY_NAMES, default=None, return_dtype=pl.String),
+    )
     return records, [required("geo_code"), one_of("geo_code", sorted(COUNTRY_NAMES), "country code")]
 
 
@@ -137,8 +146,7 @@ def _daily(raw: pl.DataFrame, layout: str) -> Layout:
         key.append("variable")
     records = _sector(records, rules, key)
     if layout == "national":
-        measures = [Measure(f"{INDEX}_{adj.upper()}", _index(pl.col("variable"), adj))
-                    for adj in ("sa", "nsa")]
+        measures = [Measure(f"{INDEX}_{adj.upper()}", _index(pl.col("variable"), adj)) for adj in ("sa", "nsa")]
     elif layout == "sector":
         measures = [Measure(INDEX, _index(pl.col("variable"), "sa"))]
     elif layout == "regional":
@@ -151,8 +159,7 @@ def _daily(raw: pl.DataFrame, layout: str) -> Layout:
 
 def _wage(raw: pl.DataFrame) -> Layout:
     records, rules = _country(raw)
-    records = records.with_columns(period=date_of(pl.lit("01-") + pl.col("month"), "%d-%b-%y"),
-                                   freq=pl.lit("M"))
+    records = records.with_columns(period=date_of(pl.lit("01-") + pl.col("month"), "%d-%b-%y"), freq=pl.lit("M"))
     rules += [parses("period", pl.col("month"), "a month like Jan-19"), required("period")]
     key = ["geo_code", "period"]
     records = _sector(records, rules, key)
@@ -165,12 +172,16 @@ def read(path: Path) -> Batch:
     raw = read_csv_strings(path)
     layout = _layout(set(raw.columns))
     if layout is None:
-        raise InputError(path, "not an Indeed Hiring Lab layout (national, sector, regional, tracker or wage "
-                               f"tracker columns); found {', '.join(data_columns(raw))}")
+        raise InputError(
+            path,
+            "not an Indeed Hiring Lab layout (national, sector, regional, tracker or wage "
+            f"tracker columns); found {', '.join(data_columns(raw))}",
+        )
     records, measures, rules, key = _wage(raw) if layout == "wage" else _daily(raw, layout)
     records = records.with_columns(source=pl.lit(NAME), dataset=pl.lit(path.name.split(".")[0]))
-    staged = observations(records, measures, rules=rules, raw_columns=data_columns(raw), key=key,
-                          nonnegative=layout != "wage")
+    staged = observations(
+        records, measures, rules=rules, raw_columns=data_columns(raw), key=key, nonnegative=layout != "wage"
+    )
     return stats_batch(NAME, path, staged)
 
 
@@ -182,6 +193,13 @@ def find(stats: Path) -> list[Path]:
     return claimed_files(stats / FOLDER, claims)
 
 
-FORMATS = [Format(NAME, "stats",
-                  "Indeed Hiring Lab postings indices, AI and remote trackers, wage tracker (CSV)",
-                  find, claims, read)]
+FORMATS = [
+    Format(
+        NAME,
+        "stats",
+        "Indeed Hiring Lab postings indices, AI and remote trackers, wage tracker (CSV)",
+        find,
+        claims,
+        read,
+    )
+]

@@ -61,22 +61,29 @@ def read(path: Path) -> Batch:
     by_industry = set(BY_INDUSTRY) <= csv_header(path)
     raw = read_csv_strings(path, required=BY_INDUSTRY if by_industry else TOTALS)
     records = raw.with_columns(
-        source=pl.lit(NAME), dataset=pl.lit(path.name.split(".")[0]),
-        geo_code=pl.lit("GB"), geo_level=pl.lit("country"), geo_label=pl.lit(COUNTRY_NAMES["GB"]),
-        period=_window_end(pl.col("month"), pl.col("year")), freq=pl.lit("M"),
+        source=pl.lit(NAME),
+        dataset=pl.lit(path.name.split(".")[0]),
+        geo_code=pl.lit("GB"),
+        geo_level=pl.lit("country"),
+        geo_label=pl.lit(COUNTRY_NAMES["GB"]),
+        period=_window_end(pl.col("month"), pl.col("year")),
+        freq=pl.lit("M"),
     )
     rules = [parses("period", pl.concat_str(PERIOD), "a month (1-12) and year"), required("period")]
     if by_industry:
-        records = records.with_columns(class_code=pl.col("ind_section").str.strip_chars().str.to_uppercase(),
-                                       class_scheme=pl.lit("sic2007"))
+        records = records.with_columns(
+            class_code=pl.col("ind_section").str.strip_chars().str.to_uppercase(), class_scheme=pl.lit("sic2007")
+        )
         rules += [required("class_code"), one_of("class_code", SIC2007_SECTIONS, "SIC 2007 section")]
         measures = [_measure("vacancies_by_ind", "vacancies", THOUSAND_VACANCIES)]
         key = ["class_code", "period"]
     else:
         records = records.with_columns(**NO_CLASS)
-        measures = [_measure("vacancies", "vacancies", THOUSAND_VACANCIES),
-                    _measure("unemployment", "unemployment", "thousand persons"),
-                    _measure("unemp_per_vacancy", "unemp_per_vacancy", "ratio")]
+        measures = [
+            _measure("vacancies", "vacancies", THOUSAND_VACANCIES),
+            _measure("unemployment", "unemployment", "thousand persons"),
+            _measure("unemp_per_vacancy", "unemp_per_vacancy", "ratio"),
+        ]
         key = ["period"]
     staged = observations(records, measures, rules=rules, raw_columns=data_columns(raw), key=key)
     return stats_batch(NAME, path, staged)
@@ -93,5 +100,6 @@ def find(stats: Path) -> list[Path]:
     return claimed_files(stats / FOLDER, claims)
 
 
-FORMATS = [Format(NAME, "stats", "UK ONS vacancy survey: vacancies by SIC 2007 section and totals (CSV)",
-                  find, claims, read)]
+FORMATS = [
+    Format(NAME, "stats", "UK ONS vacancy survey: vacancies by SIC 2007 section and totals (CSV)", find, claims, read)
+]

@@ -42,12 +42,13 @@ def table_rows(frame: pl.DataFrame, **columns: str | pl.Expr) -> pl.DataFrame:
     """Rows of a warehouse table: the named columns (a source column name or an expression), `_file` and
     `_line`; text is stripped and empty text becomes null."""
     rows = frame.select(
-        *[(pl.col(value) if isinstance(value, str) else value).alias(name)
-          for name, value in columns.items()],
-        pl.col(FILE), pl.col(LINE),
+        *[(pl.col(value) if isinstance(value, str) else value).alias(name) for name, value in columns.items()],
+        pl.col(FILE),
+        pl.col(LINE),
     )
-    texts = [pl.col(name).str.strip_chars() for name, dtype in rows.schema.items()
-             if dtype == pl.String and name != FILE]
+    texts = [
+        pl.col(name).str.strip_chars() for name, dtype in rows.schema.items() if dtype == pl.String and name != FILE
+    ]
     return rows.with_columns(pl.when(text != "").then(text) for text in texts)
 
 
@@ -62,9 +63,7 @@ def flag(column: str, yes: str, no: str) -> pl.Expr:
     return pl.when(text == yes).then(True).when(text == no).then(False).otherwise(None)
 
 
-def screen(
-    frame: pl.DataFrame, rules: Sequence[Rule], raw_columns: Sequence[str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def screen(frame: pl.DataFrame, rules: Sequence[Rule], raw_columns: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split off the records failing `rules` (checks on raw text that is not loaded as such, e.g. a number
     before parsing): the remaining records, and one quarantine row per failing record (its first failure),
     to be passed as `Batch.rejects`."""
@@ -78,6 +77,11 @@ def version_row(taxonomy: str, version: str, languages: list[str], source: str) 
     """The taxonomy_versions row of a source (a derived row: it is not an input record)."""
     return pl.DataFrame(
         {"taxonomy": [taxonomy], "version": [version], "languages": [languages], FILE: [source], LINE: [0]},
-        schema={"taxonomy": pl.String, "version": pl.String, "languages": pl.List(pl.String),
-                FILE: pl.String, LINE: pl.Int64},
+        schema={
+            "taxonomy": pl.String,
+            "version": pl.String,
+            "languages": pl.List(pl.String),
+            FILE: pl.String,
+            LINE: pl.Int64,
+        },
     )
