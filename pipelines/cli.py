@@ -23,7 +23,7 @@ from pipelines.cli_serve import publish, serve
 from pipelines.cli_skills import code, eval_extraction, eval_occupations, extract, panel
 from pipelines.readers import InputError
 from pipelines.reports import validation_report_path
-from pipelines.settings import Settings
+from pipelines.settings import INPUT_COMMANDS, Settings
 from pipelines.status import warehouse_status
 from pipelines.warehouse import connect
 
@@ -77,6 +77,9 @@ def main(
         for problem in error.errors():
             err.print(f"[red]setting {'.'.join(map(str, problem['loc']))}:[/red] {problem['msg']}")
         raise typer.Exit(2) from None
+    if ctx.invoked_subcommand in INPUT_COMMANDS and (problem := ctx.obj.inputs_problem()):
+        err.print(f"[red]setting inputs:[/red] {problem}")
+        raise typer.Exit(2)
 
 
 def _print_reports(reports: list[RunReport]) -> None:

@@ -17,6 +17,10 @@ SHARED_INPUTS = Path("../shared/data")
 LOCAL_INPUTS = Path("data/inputs")
 
 
+# The subcommands that read the inputs folder
+INPUT_COMMANDS = frozenset({"ingest", "run", "retrain"})
+
+
 def default_inputs() -> Path:
     """`data/inputs/` when present, else the shared reference data beside the checkout."""
     return LOCAL_INPUTS if LOCAL_INPUTS.is_dir() else SHARED_INPUTS
@@ -75,15 +79,16 @@ class Settings(BaseSettings):
         description="Key for provider feeds and admin actions (X-API-Key header); unset: those endpoints answer 503",
     )
 
-    @field_validator("inputs")
-    @classmethod
-    def _inputs_exist(cls, value: Path) -> Path:
-        if not value.is_dir():
-            raise ValueError(
-                f"inputs folder {value} does not exist; set --inputs or MOOCAST_INPUTS to a folder "
-                "laid out like ../shared/data (taxonomies/, postings/, stats/, courses/)"
-            )
-        return value
+    def inputs_problem(self) -> str | None:
+        """What is wrong with the inputs folder (None when it exists): checked at start-up by the commands that
+        read it (INPUT_COMMANDS), so the others (a backtest of one's own series file, serve, status) start
+        without one."""
+        if self.inputs.is_dir():
+            return None
+        return (
+            f"inputs folder {self.inputs} does not exist; set --inputs or MOOCAST_INPUTS to a folder "
+            "laid out like ../shared/data (taxonomies/, postings/, stats/, courses/)"
+        )
 
     @field_validator("semantic_extraction")
     @classmethod

@@ -35,10 +35,36 @@ def test_start_up_imports_no_heavy_library() -> None:
     assert loaded.stdout.split() == []
 
 
-def test_bad_settings_fail_at_start_up(cli: CliRunner, tmp_path: Path) -> None:
-    result = cli.invoke(app, ["--inputs", str(tmp_path / "nowhere"), "status"])
+def test_bad_settings_fail_at_start_up(cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOOCAST_NEAR_DUPLICATE_THRESHOLD", "2")
+    result = cli.invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "status"])
     assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert "setting near_duplicate_threshold" in result.output
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", [["ingest", "all"], ["run"], ["retrain"]])
+def test_a_missing_inputs_folder_stops_the_commands_that_read_it(
+    cli: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    result = cli.invoke(app, ["--inputs", str(tmp_path / "nowhere"), "--warehouse", str(warehouse), *command])
+    assert result.exit_code == 2
+    assert "inputs folder" in result.output and "does not exist" in result.output
+    assert not warehouse.exists()
+
+
+def test_commands_that_read_no_inputs_start_without_the_folder(cli: CliRunner, tmp_path: Path) -> None:
+    """A backtest of one's own series file (or serve, status) needs no inputs folder."""
+    rows = [f"s,{2015 + i // 12}-{i % 12 + 1:02d}-01,{100 + i % 12 + i / 10}" for i in range(60)]
+    (tmp_path / "mine.csv").write_text("series_id,ds,y\n" + "\n".join(rows) + "\n")
+    result = cli.invoke(
+        app,
+        ["--inputs", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series",
+         str(tmp_path / "mine.csv"), "--models", "naive,seasonal_naive", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["series"] == 1
 
 
 def test_semantic_setting_without_the_extra_fails_at_start_up(
