@@ -23,6 +23,8 @@ FREQUENCIES = {
     "A": Frequency("A", "1y", 1, 2),
 }
 
+PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+
 
 def frequency_named(code: str) -> Frequency:
     if code not in FREQUENCIES:
@@ -67,6 +69,37 @@ def first_missing_periods(series: pl.DataFrame, freq: Frequency) -> pl.DataFrame
         .agg(pl.col("ds").min())
         .sort("series_id")
     )
+
+
+def off_grid_dates(series: pl.DataFrame, freq: Frequency) -> pl.DataFrame:
+    """The rows of `series` whose date is off their series' period grid: a weekly date on another weekday than
+    the series' most common one, a quarterly or annual one in another month of its period than most, a monthly,
+    quarterly or annual one on another day of the month than the series' anchor day (the 15th among dates on the
+    1st). The anchor is the day that the most dates fall on, a month's last day standing for a later anchor the
+    month lacks (29 February among dates on the 30th; dates on month ends have the anchor 31)."""
+    if freq.code == "D":
+        return series.clear()
+    ds = pl.col("ds")
+    keyed = series.with_columns(
+        _month=(ds.dt.month() - 1) % {"W": 1, "M": 1, "Q": 3, "A": 12}[freq.code],
+        _weekday=ds.dt.weekday() if freq.code == "W" else pl.lit(0),
+    )
+    on_grid = (pl.col("_month") == pl.col("_month").mode().min().over("series_id")) & (
+        pl.col("_weekday") == pl.col("_weekday").mode().min().over("series_id")
+    )
+    on_anchor = ds.dt.day() == pl.min_horizontal("_anchor", ds.dt.month_end().dt.day())
+    if freq.code != "W":
+        candidates = keyed.select("series_id", _anchor=ds.dt.day()).unique()
+        anchors = (
+            keyed.join(candidates, on="series_id")
+            .group_by("series_id", "_anchor")
+            .agg(on_anchor.sum().alias("_dates"))
+            .sort("_dates", "_anchor", descending=True)
+            .group_by("series_id", maintain_order=True)
+            .first()
+        )
+        keyed, on_grid = keyed.join(anchors.select("series_id", "_anchor"), on="series_id"), on_grid & on_anchor
+    return keyed.filter(~on_grid).select(series.columns).sort("series_id", "ds")
 
 
 def aggregated(frame: pl.DataFrame, freq: Frequency, how: str) -> pl.DataFrame:

@@ -18,7 +18,14 @@ from features.hierarchy import DERIVED_HIERARCHIES, SPLIT_HIERARCHIES
 from models.backtest import Backtest, cross_validation
 from models.base import Forecaster, Panel
 from models.baselines import Naive, SeasonalNaive, WindowAverage
-from models.frequency import aggregated, first_missing_periods, frequency_named, inferred_frequency
+from models.frequency import (
+    PERIOD_NAMES,
+    aggregated,
+    first_missing_periods,
+    frequency_named,
+    inferred_frequency,
+    off_grid_dates,
+)
 from models.goal import goal_scores
 from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
@@ -27,7 +34,7 @@ from models.reconciliation import complete_links
 from models.statistical import statistical_factories
 from models.temporal import temporal_factories
 from pipelines.panel_sources import frame_of
-from pipelines.readers import InputError, read_csv_strings, read_parquet_checked
+from pipelines.readers import LINE, InputError, read_csv_strings, read_parquet_checked
 from pipelines.warehouse import insert_frame, transaction
 
 MODELS: dict[str, Callable[[], Forecaster]] = {
@@ -56,39 +63,58 @@ ATTRIBUTE_COLUMNS = ["region", "region_level", "sector", "skill_group", "hierarc
 
 
 def series_file(path: Path) -> pl.DataFrame:
-    """series_id, ds (date), y (float) of a CSV or Parquet file; InputError naming the line and field of the
-    first value that does not parse."""
+    """series_id, ds (date), y (float) and _line (the row's line in the file; a Parquet file's row number) of a CSV
+    or Parquet file; InputError naming the line and field of the first value that does not parse or is not finite,
+    or the lines of a date given twice."""
     if path.suffix == ".parquet":
         frame = read_parquet_checked(path, REQUIRED).select(REQUIRED).cast({c: pl.String for c in REQUIRED})
-        frame = frame.with_row_index("_line", offset=1)
-    else:
-        frame = read_csv_strings(path, REQUIRED).select("_line", *REQUIRED)
+        frame = frame.with_row_index(LINE, offset=1)
+    else:  # the header is line 1
+        frame = read_csv_strings(path, REQUIRED).select(pl.col(LINE) + 1, *REQUIRED)
+    if frame.is_empty():
+        raise InputError(path, "has no rows: the long format needs a row per series and period (series_id, ds, y)")
     parsed = frame.with_columns(
         ds_parsed=pl.col("ds").str.to_date(strict=False), y_parsed=pl.col("y").cast(pl.Float64, strict=False)
     )
-    for field in ("series_id", "ds", "y"):
-        column = field if field == "series_id" else f"{field}_parsed"
-        bad = parsed.filter(pl.col(column).is_null())
+    invalid = {
+        "series_id": (pl.col("series_id").is_null(), "value"),
+        "ds": (pl.col("ds_parsed").is_null(), "date"),
+        "y": (pl.col("y_parsed").is_null() | ~pl.col("y_parsed").is_finite(), "finite number"),
+    }
+    for field, (is_invalid, kind) in invalid.items():
+        bad = parsed.filter(is_invalid)
         if not bad.is_empty():
-            kind = "date" if field == "ds" else "value"
-            line = int(bad["_line"][0]) + (0 if path.suffix == ".parquet" else 1)  # CSV: the header is line 1
-            raise InputError(path, f"{field} {bad[field][0]!r} is not a valid {kind}", line=line, field=field)
-    series = parsed.select("series_id", ds=pl.col("ds_parsed"), y=pl.col("y_parsed"))
-    duplicated = series.filter(pl.struct("series_id", "ds").is_duplicated())
+            value = bad[field][0]
+            problem = f"{field} is empty" if value is None else f"{field} {value!r} is not a valid {kind}"
+            raise InputError(path, problem, line=bad[LINE][0], field=field)
+    series = parsed.select("series_id", ds=pl.col("ds_parsed"), y=pl.col("y_parsed"), _line=pl.col(LINE))
+    duplicated = series.filter(pl.struct("series_id", "ds").is_duplicated()).sort("series_id", "ds", LINE)
     if not duplicated.is_empty():
-        raise InputError(path, f"series {duplicated['series_id'][0]!r} has two values for {duplicated['ds'][0]}",
-                         field="ds")  # fmt: skip
+        first, second = duplicated.row(0, named=True), duplicated.row(1, named=True)
+        raise InputError(path, f"series {first['series_id']!r} has two values for {first['ds']} (lines "
+                         f"{first[LINE]} and {second[LINE]})", line=second[LINE], field="ds")  # fmt: skip
     return series.sort("series_id", "ds")
 
 
 def panel_of(series: pl.DataFrame, freq: str | None, season: int | None, how: str, label: str) -> Panel:
-    """A Panel at `freq` (inferred when None; data at a finer frequency is aggregated with `how`). ValueError,
-    naming `label` (where the series come from), if a series has a hole: the models read consecutive rows as
-    consecutive periods."""
+    """A Panel at `freq` (inferred when None; data at a finer frequency is aggregated with `how`). InputError,
+    naming `label` (where the series come from) and the row's _line when `series` has them, for a date off its
+    series' period grid; ValueError for a hole in a series: the models read consecutive rows as consecutive
+    periods."""
     native = inferred_frequency(series["ds"])
     target = frequency_named(freq) if freq else native
     if target.code != native.code:
         series = aggregated(series, target, how)
+    elif not (off := off_grid_dates(series, target)).is_empty():
+        row = off.row(0, named=True)
+        raise InputError(
+            label,
+            f"series {row['series_id']!r} has {row['ds']} off its period grid at frequency {target.code}: its "
+            f"other dates fall elsewhere in their {PERIOD_NAMES[target.code]} ({off.height:,} dates off the grid in "
+            "all); give one date per period, at the same place in each",
+            line=row.get(LINE),
+            field="ds",
+        )
     holes = first_missing_periods(series, target)
     if not holes.is_empty():
         series_id, missing = holes.row(0)
@@ -97,7 +123,7 @@ def panel_of(series: pl.DataFrame, freq: str | None, season: int | None, how: st
             f"frequency {target.code}); the long format needs one row per period: fill the holes (0 where nothing "
             "was counted) or aggregate to a coarser --freq"
         )
-    return Panel(series, replace(target, season=season) if season else target)
+    return Panel(series.select("series_id", "ds", "y"), replace(target, season=season) if season else target)
 
 
 def warehouse_panel(

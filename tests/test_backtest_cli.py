@@ -75,6 +75,45 @@ def test_backtest_names_the_bad_line_and_field(tmp_path: Path) -> None:
     assert "bad.csv" in result.output and "line 3" in result.output and "'many'" in result.output
 
 
+@pytest.mark.parametrize(
+    ("line", "text", "message"),
+    [
+        (6, "s0,2019-06-01,NaN", ", line 6, field 'y': y 'NaN' is not a valid finite number"),
+        (6, "s0,2019-06-01,inf", ", line 6, field 'y': y 'inf' is not a valid finite number"),
+        (6, "s0,2019-06-01,", ", line 6, field 'y': y is empty"),
+        (290, "s0,2019-03-01,4", ", line 290, field 'ds': series 's0' has two values for 2019-03-01 (lines 4 and 290)"),
+        (6, "s0,2019-06-15,4", ", line 6, field 'ds': series 's0' has 2019-06-15 off its period grid at frequency M"),
+        (2, None, ": has no rows"),
+    ],
+)
+def test_backtest_names_the_line_and_field_of_bad_values(
+    tmp_path: Path, line: int, text: str | None, message: str
+) -> None:
+    """Non-finite and empty values, a date given twice, a date off its series' monthly grid, a file without rows
+    (`text` replaces line `line` of a good file, or is added as that line; None cuts the file there)."""
+    path = _series_file(tmp_path / "series.csv")
+    lines = path.read_text().splitlines()
+    lines = lines[: line - 1] if text is None else [*lines[: line - 1], text, *lines[line:]]
+    path.write_text("\n".join(lines) + "\n")
+    args = ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(path), "--models", "naive"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert f"{path}{message}" in " ".join(result.output.split())
+
+
+def test_a_parquet_file_names_the_row_of_a_date_off_the_grid(tmp_path: Path) -> None:
+    frame = pl.read_csv(_series_file(tmp_path / "series.csv"), schema_overrides={"ds": pl.String})
+    frame.with_columns(
+        ds=pl.when(pl.int_range(pl.len()) == 9).then(pl.lit("2019-10-02")).otherwise("ds")
+    ).write_parquet(tmp_path / "series.parquet")
+    args = ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(tmp_path / "series.parquet")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "series.parquet, line 10, field 'ds': series 's0' has 2019-10-02 off its period grid" in " ".join(
+        result.output.split()
+    )
+
+
 def test_backtest_says_what_is_too_short(tmp_path: Path) -> None:
     series = _series_file(tmp_path / "short.csv", series=2, months=10)
     result = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series),

@@ -14,7 +14,14 @@ import pytest
 from models.backtest import cross_validation
 from models.base import Panel, load, save
 from models.baselines import Naive, SeasonalNaive, WindowAverage
-from models.frequency import FREQUENCIES, aggregated, first_missing_periods, future_frame, inferred_frequency
+from models.frequency import (
+    FREQUENCIES,
+    aggregated,
+    first_missing_periods,
+    future_frame,
+    inferred_frequency,
+    off_grid_dates,
+)
 from models.intervals import scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
 from models.metrics import insample_scales, window_scores
@@ -48,6 +55,29 @@ def test_frequencies() -> None:
                           "y": [1.0, 3.0, 5.0]})  # fmt: skip
     assert aggregated(daily, MONTHLY, "mean")["y"].to_list() == [2.0, 5.0]
     assert aggregated(daily, MONTHLY, "sum")["y"].to_list() == [4.0, 5.0]
+
+
+def test_off_grid_dates_are_those_elsewhere_in_their_period_than_their_series_other_dates() -> None:
+    def off(dates: dict[str, list[date]], code: str) -> list[tuple[str, date]]:
+        frame = pl.DataFrame(
+            {"series_id": [s for s, ds in dates.items() for _ in ds], "ds": [d for ds in dates.values() for d in ds]}
+        )
+        return off_grid_dates(frame.with_columns(y=pl.lit(1.0)), FREQUENCIES[code]).select("series_id", "ds").rows()
+
+    monthly = {
+        "first": [date(2020, 1, 1), date(2020, 2, 1), date(2020, 3, 15), date(2020, 4, 1)],
+        "end": [date(2020, 1, 31), date(2020, 2, 29), date(2020, 3, 31), date(2020, 4, 30)],
+        "30th": [date(2020, m, 30) for m in (1, 3, 4, 6, 7)] + [date(2020, 2, 29), date(2020, 5, 31)],
+    }  # the 29th of February stands for the 30th the month lacks; the 31st of May does not
+    assert off(monthly, "M") == [("30th", date(2020, 5, 31)), ("first", date(2020, 3, 15))]
+    # Monday, Monday, Tuesday, Monday
+    weekly = {"w": [date(2020, 1, 6), date(2020, 1, 13), date(2020, 1, 21), date(2020, 1, 27)]}
+    assert off(weekly, "W") == [("w", date(2020, 1, 21))]
+    quarterly = {"q": [date(2020, 1, 1), date(2020, 4, 1), date(2020, 8, 1), date(2020, 10, 1)]}
+    assert off(quarterly, "Q") == [("q", date(2020, 8, 1))]
+    annual = {"a": [date(2019, 7, 1), date(2020, 7, 1), date(2021, 6, 1), date(2022, 7, 1)]}
+    assert off(annual, "A") == [("a", date(2021, 6, 1))]
+    assert off({"d": [date(2020, 1, 1), date(2020, 1, 2)]}, "D") == []
 
 
 def test_first_missing_periods_name_each_series_first_hole() -> None:
