@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from models.base import Forecaster, Panel
+from models.base import Forecaster, Panel, floored
 from models.intervals import scaled_error_quantiles, with_intervals
 from models.metrics import insample_scales, model_summary, window_scores
 from models.selection import (
@@ -38,7 +38,7 @@ class Backtest:
     summary: pl.DataFrame  # model, mase, smape, rmsse, coverage_80, coverage_95, series
     point_scores: pl.DataFrame  # the scores of every window (calibration too) before selection
     quantiles: pl.DataFrame  # model, step, q_80, q_95 from the residuals of the last window
-    scales: pl.DataFrame  # window, series_id, mae_scale, mse_scale: each window's in-sample scales
+    scales: pl.DataFrame  # window, series_id, mae_scale, mse_scale, floor: each window's in-sample scales
     horizon: int
     windows: int
     series_skipped: int
@@ -96,7 +96,7 @@ def cross_validation(
     kept = Panel(panel.series.filter(pl.col("series_id").is_in(keep.implode())), panel.freq, panel.attributes,
                  panel.exogenous)  # fmt: skip
     points, scales = point_forecasts(kept, factories, h, total, on_fit)
-    points = points.with_columns(pl.col("yhat").clip(lower_bound=0))
+    points = floored(points, scales, ["yhat"], on=["window", "series_id"])
     if ensemble:
         points = pl.concat([points, ensemble_forecasts(points, ensemble)])
     residuals = points.join(scales, on=["window", "series_id"]).drop_nulls("yhat")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Self, runtime_checkable
@@ -38,6 +39,21 @@ class Panel:
             .drop("back")
         )
         return Panel(kept, self.freq, self.attributes, self.exogenous)
+
+
+def series_floors(series: pl.DataFrame) -> pl.DataFrame:
+    """series_id, floor: 0.0 for a series without negative values (counts, indices, shares: its forecasts and
+    interval ends are never below 0), null for one with negative values (growth rates, balances: left as
+    forecast)."""
+    return series.group_by("series_id").agg(floor=pl.when(pl.col("y").min() >= 0).then(pl.lit(0.0)))
+
+
+def floored(frame: pl.DataFrame, floors: pl.DataFrame, columns: Sequence[str], on: Sequence[str] = ("series_id",)
+            ) -> pl.DataFrame:  # fmt: skip
+    """`frame` with `columns` raised to their series' floor (floors: `on` columns and floor; a null floor, or a
+    series without one, leaves them as they are)."""
+    joined = frame.join(floors.select(*on, "floor"), on=list(on), how="left", maintain_order="left")
+    return joined.with_columns(pl.col(c).clip(lower_bound=pl.col("floor")) for c in columns).drop("floor")
 
 
 class Forecaster(Protocol):

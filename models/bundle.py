@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from models.backtest import Backtest
-from models.base import Forecaster, LearnsFromFeatures, Panel
+from models.base import Forecaster, LearnsFromFeatures, Panel, floored
 from models.coherent import coherent_forecasts, split_forecasts
 from models.intervals import with_intervals
 from models.metrics import insample_scales
@@ -25,18 +25,25 @@ class ForecastBundle:
     choice: pl.DataFrame  # series_id, model
     fallback: str
     quantiles: pl.DataFrame  # model, step, q_80, q_95
-    scales: pl.DataFrame  # series_id, mae_scale, mse_scale (all the data)
+    scales: pl.DataFrame  # series_id, mae_scale, mse_scale, floor (all the data)
     config: dict[str, Any]  # what it was trained with: models, horizon, windows, freq, season, source
     links: pl.DataFrame | None = None  # parent, child: the hierarchies its forecasts are made coherent over
     reconciliation: str = "none"  # the method chosen on the backtest (models/coherent.py)
     split_links: pl.DataFrame | None = None  # parent, child, weight: split hierarchies, made coherent after `links`
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickling: bundles pickled before 2026-12-07 (a registered version's) clipped every series at 0."""
+        if "floor" not in state["scales"].columns:
+            state["scales"] = state["scales"].with_columns(floor=pl.lit(0.0))
+        self.__dict__.update(state)
 
     def predict(self, h: int) -> pl.DataFrame:
         """series_id, step, ds, yhat, lo_80, hi_80, lo_95, hi_95, model (each series' chosen model)."""
         points = pl.concat(
             [model.predict(h).select("series_id", "step", "ds", "yhat").with_columns(model=pl.lit(name))
              for name, model in self.models.items()]
-        ).with_columns(pl.col("yhat").clip(lower_bound=0))  # fmt: skip
+        )  # fmt: skip
+        points = floored(points, self.scales, ["yhat"])
         if len(self.ensemble) > 1:
             points = pl.concat([points, ensemble_forecasts(points, self.ensemble)])
         bounded = with_intervals(points, self.quantiles, self.scales).with_columns(chosen_model=pl.col("model"))

@@ -6,7 +6,8 @@ difference (the MASE denominator, models/metrics.py). Features, all known at t: 
 means as changes from y[t] in the same units, y[t] / scale and the log of scale, the step k, calendar terms of
 the target date, static attributes as categoricals, exogenous features lagged one period. The L1 loss is then
 the series' MASE itself, each origin weighted by recency (half-life HALF_LIFE_YEARS, so that an old regime
-counts less); the forecast is y[t] + scale x d, clipped at 0, so without signal it stays the naive one.
+counts less); the forecast is y[t] + scale x d (clipped at 0 for a series without negative values), so without
+signal it stays the naive one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
-from models.base import Panel
+from models.base import Panel, floored, series_floors
 from models.frequency import Frequency, future_frame
 from models.lightgbm_model import (
     CALENDAR,
@@ -86,6 +87,13 @@ class DirectLightGBM:
         self.categories: dict[str, list[str]] = {}
         self.exogenous: pl.DataFrame | None = None
         self.features: list[str] = []
+        self.floors: pl.DataFrame | None = None  # series_id, floor (models.base.series_floors)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickling: models pickled before 2026-12-07 (a registered version's) clipped every series at 0."""
+        if "floors" not in state and state.get("origins") is not None:
+            state["floors"] = state["origins"].select("series_id", floor=pl.lit(0.0))
+        self.__dict__.update(state)
 
     def _design(self, rows: pl.DataFrame) -> pl.DataFrame:
         """Origin rows (series_id, origin, ds = target date, step, features) with calendar, static, exogenous."""
@@ -131,18 +139,18 @@ class DirectLightGBM:
         )  # fmt: skip
         self.booster = lgb.train(self.params, data, num_boost_round=self.rounds)
         self.origins = features.filter(pl.col("back") == 1).drop("back")
+        self.floors = series_floors(series)
         return self
 
     def feature_importance(self) -> pl.DataFrame:
         return booster_importance(self.booster, self.features)
 
     def predict(self, h: int) -> pl.DataFrame:
-        if self.booster is None or self.origins is None or self.freq is None:
+        if self.booster is None or self.origins is None or self.freq is None or self.floors is None:
             raise RuntimeError("lightgbm_direct: fit before predict")
         future = future_frame(self.origins, self.freq, h)
         rows = self.origins.rename({"ds": "origin"}).join(future, on="series_id")
         design = self._design(rows)
         d = self.booster.predict(design.select(self.features).to_numpy().astype(np.float64))
-        return design.select(
-            "series_id", "step", "ds", yhat=(pl.col("y") + pl.col("scale") * pl.Series(d)).clip(lower_bound=0)
-        ).sort("series_id", "step")
+        forecasts = design.select("series_id", "step", "ds", yhat=pl.col("y") + pl.col("scale") * pl.Series(d))
+        return floored(forecasts, self.floors, ["yhat"]).sort("series_id", "step")

@@ -5,7 +5,7 @@ periods; of its whole training history where that season is all 0, so a series o
 units; 1 for a series of zeros), so that series of very different sizes share one model; the scale's log is a
 feature, so size can still matter. Features: lags and rolling means of the scaled target, calendar terms,
 static attributes as categoricals, exogenous features lagged one period (carried forward beyond the data).
-Forecasts are multiplied back and clipped at 0.
+Forecasts are multiplied back; those of a series without negative values are clipped at 0.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
-from models.base import Panel
+from models.base import Panel, floored, series_floors
 from models.frequency import Frequency, future_frame
 
 LAGS = {"D": [1, 2, 7, 14, 28], "W": [1, 2, 4, 13, 52], "M": [1, 2, 3, 6, 12], "Q": [1, 2, 4], "A": [1, 2, 3]}
@@ -106,6 +106,13 @@ class GlobalLightGBM:
         self.categories: dict[str, list[str]] = {}
         self.exogenous: pl.DataFrame | None = None  # series_id, ds, exogenous features (lagged one period)
         self.features: list[str] = []
+        self.floors: pl.DataFrame | None = None  # series_id, floor (models.base.series_floors)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickling: models pickled before 2026-12-07 (a registered version's) clipped every series at 0."""
+        if "floors" not in state and state.get("tail") is not None:
+            state["floors"] = state["tail"].select(pl.col("series_id").unique(), floor=pl.lit(0.0))
+        self.__dict__.update(state)
 
     def _static_frame(self, panel: Panel, series: pl.DataFrame) -> pl.DataFrame:
         season = max(panel.freq.season, 3)
@@ -137,6 +144,7 @@ class GlobalLightGBM:
         self.freq = panel.freq
         series = panel.series.select("series_id", "ds", "y").sort("series_id", "ds")
         self.statics = self._static_frame(panel, series)
+        self.floors = series_floors(series)
         self.exogenous = lagged_exogenous(panel)
         scaled = series.join(self.statics.select("series_id", "scale"), on="series_id").select(
             "series_id", "ds", z=pl.col("y") / pl.col("scale")
@@ -157,7 +165,13 @@ class GlobalLightGBM:
         return booster_importance(self.booster, self.features)
 
     def predict(self, h: int) -> pl.DataFrame:
-        if self.booster is None or self.tail is None or self.freq is None or self.statics is None:
+        if (
+            self.booster is None
+            or self.tail is None
+            or self.freq is None
+            or self.statics is None
+            or self.floors is None
+        ):
             raise RuntimeError("lightgbm: fit before predict")
         future = future_frame(self.tail, self.freq, h)
         history = self.tail
@@ -166,7 +180,7 @@ class GlobalLightGBM:
             extended = pl.concat([history, rows]).sort("series_id", "ds")
             design = self._design(extended).join(rows.select("series_id", "ds"), on=["series_id", "ds"])
             predicted = self.booster.predict(design.select(self.features).to_numpy().astype(np.float64))
-            filled = design.select("series_id", "ds").with_columns(z=pl.Series(predicted).clip(lower_bound=0))
+            filled = floored(design.select("series_id", "ds", z=pl.Series(predicted)), self.floors, ["z"])
             history = pl.concat([history, filled])
         forecasts = history.join(future, on=["series_id", "ds"]).join(self.statics.select("series_id", "scale"),
                                                                       on="series_id")  # fmt: skip

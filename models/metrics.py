@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import polars as pl
 
+from models.base import series_floors
+
 LEVELS = (80, 95)
 
 
 def insample_scales(train: pl.DataFrame, season: int) -> pl.DataFrame:
-    """series_id, mae_scale, mse_scale of a training window (series_id, ds, y, sorted by ds within series)."""
+    """series_id, mae_scale, mse_scale and floor (models.base.series_floors) of a training window (series_id, ds,
+    y, sorted by ds within series)."""
     lag = pl.when(pl.len().over("series_id") > season).then(pl.lit(season)).otherwise(pl.lit(1))
     diffs = train.sort("series_id", "ds").with_columns(e=pl.col("y") - pl.col("y").shift(lag.first()).over("series_id"))
     per_series = diffs.group_by("series_id").agg(
         mae=pl.col("e").abs().mean(), mse=(pl.col("e") ** 2).mean(), level=pl.col("y").abs().mean()
     )
     fallback = pl.when(pl.col("level") > 0).then(pl.col("level")).otherwise(1.0)
-    return per_series.select(
+    scales = per_series.select(
         "series_id",
         mae_scale=pl.when(pl.col("mae") > 0).then(pl.col("mae")).otherwise(fallback),
         mse_scale=pl.when(pl.col("mse") > 0).then(pl.col("mse")).otherwise(fallback**2),
     )
+    return scales.join(series_floors(train), on="series_id")
 
 
 def window_scores(forecasts: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:

@@ -2,12 +2,13 @@
 and LightGBM's threads can deadlock), for the aggregate series where it helps.
 
 Fast settings: MAP fit (no MCMC), no uncertainty sampling (intervals come from the conformal backtest), and
-only the seasonalities the frequency can show. Forecasts are clipped at 0.
+only the seasonalities the frequency can show. Forecasts of a series without negative values are clipped at 0.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -47,7 +48,8 @@ def series_forecast(ds: list[date], y: list[float], future: list[date], freq: st
     )
     model.fit(pd.DataFrame({"ds": pd.to_datetime(ds), "y": y}))
     predicted = model.predict(pd.DataFrame({"ds": pd.to_datetime(future)}))
-    return [max(0.0, float(value)) for value in predicted["yhat"]]
+    floor = 0.0 if min(y) >= 0 else -math.inf  # models.base.series_floors
+    return [max(floor, float(value)) for value in predicted["yhat"]]
 
 
 def _forecast_batch(batch: list[tuple[str, list[date], list[float], list[date]]], freq: str) -> list[list[float]]:

@@ -1,5 +1,7 @@
 """The direct LightGBM: corrections to the naive forecast, learnt for every step ahead at once."""
 
+import copy
+import pickle
 from datetime import date
 from pathlib import Path
 
@@ -61,3 +63,15 @@ def test_forecasts_are_non_negative_and_round_trip(tmp_path: Path) -> None:
     forecast = model.predict(14)  # beyond the 12 steps trained: the last step's model
     assert forecast.height == 6 * 14 and forecast["yhat"].min() >= 0  # type: ignore[operator]
     assert load(save(model, tmp_path / "m.pkl")).predict(14).equals(forecast)
+
+
+def test_a_series_with_negative_values_is_not_clipped_but_old_pickles_clip_it() -> None:
+    panel = _panel({"rate": [-10.0 - 0.5 * t for t in range(30)], "count": [50.0 - t for t in range(30)]})
+    model = DirectLightGBM(rounds=30).fit(panel)
+    forecast = model.predict(3)
+    assert forecast.filter(pl.col("series_id") == "rate")["yhat"].max() < -20  # type: ignore[operator]
+    old = copy.copy(model)
+    del old.floors  # as pickled before 2026-12-07
+    restored = pickle.loads(pickle.dumps(old)).predict(3)
+    assert restored.filter(pl.col("series_id") == "rate")["yhat"].to_list() == [0.0, 0.0, 0.0]
+    assert restored.filter(pl.col("series_id") == "count").equals(forecast.filter(pl.col("series_id") == "count"))

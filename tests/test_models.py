@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from models.backtest import cross_validation
-from models.base import Panel, load, save
+from models.base import Panel, floored, load, save, series_floors
 from models.baselines import Naive, SeasonalNaive, WindowAverage
 from models.frequency import (
     FREQUENCIES,
@@ -25,7 +25,7 @@ from models.frequency import (
 from models.intervals import scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
 from models.metrics import insample_scales, window_scores
-from models.prophet_model import ProphetForecaster
+from models.prophet_model import ProphetForecaster, series_forecast
 from models.selection import (
     best_models,
     ensemble_forecasts,
@@ -33,6 +33,7 @@ from models.selection import (
     selected_forecasts,
     selection_candidates,
 )
+from models.statistical import statistical_factories
 
 MONTHLY = FREQUENCIES["M"]
 TINY = pl.DataFrame(
@@ -115,7 +116,7 @@ def test_scales_and_scores_by_hand() -> None:
     train = pl.DataFrame({"series_id": ["a"] * 4 + ["f"] * 3, "ds": [date(2020, m, 1) for m in (1, 2, 3, 4, 1, 2, 3)],
                           "y": [1.0, 3.0, 2.0, 4.0, 0.0, 0.0, 0.0]})  # fmt: skip
     scales = insample_scales(train, season=1)
-    assert scales.sort("series_id").rows() == [("a", 5 / 3, 9 / 3), ("f", 1.0, 1.0)]
+    assert scales.sort("series_id").rows() == [("a", 5 / 3, 9 / 3, 0.0), ("f", 1.0, 1.0, 0.0)]
     forecasts = pl.DataFrame({"model": ["m", "m"], "window": [0, 0], "series_id": ["a", "a"], "step": [1, 2],
                               "y": [4.0, 6.0], "yhat": [5.0, 6.0], "lo_80": [3.0, 6.5], "hi_80": [6.0, 7.0],
                               "lo_95": [0.0, 0.0], "hi_95": [9.0, 9.0]})  # fmt: skip
@@ -126,14 +127,46 @@ def test_scales_and_scores_by_hand() -> None:
     assert (row["coverage_80"], row["coverage_95"]) == (0.5, 1.0)
 
 
-def test_conformal_intervals_are_scaled_and_non_negative() -> None:
+def test_conformal_intervals_are_scaled_and_non_negative_for_series_never_negative() -> None:
     residuals = pl.DataFrame({"model": ["m"] * 4, "step": [1] * 4, "y": [10.0, 10.0, 10.0, 10.0],
                               "yhat": [9.0, 8.0, 12.0, 14.0], "mae_scale": [1.0, 1.0, 2.0, 2.0]})  # fmt: skip
     quantiles = scaled_error_quantiles(residuals)
     assert quantiles.row(0) == ("m", 1, 2.0, 2.0)  # scaled errors 1, 2, 1, 2
-    forecasts = pl.DataFrame({"model": ["m", "m"], "series_id": ["s", "s"], "step": [1, 2], "yhat": [1.0, 5.0]})
-    bounded = with_intervals(forecasts, quantiles, pl.DataFrame({"series_id": ["s"], "mae_scale": [3.0]}))
-    assert bounded.select("lo_80", "hi_80").rows() == [(0.0, 7.0), (0.0, 11.0)]  # step 2: widest quantile
+    forecasts = pl.DataFrame({"model": ["m"] * 4, "series_id": ["s", "s", "g", "g"], "step": [1, 2, 1, 2],
+                              "yhat": [1.0, 5.0, 1.0, 5.0]})  # fmt: skip
+    scales = pl.DataFrame({"series_id": ["s", "g"], "mae_scale": [3.0, 3.0], "floor": [0.0, None]})
+    bounded = with_intervals(forecasts, quantiles, scales)
+    # step 2: the widest quantile; g has been negative, so its lower ends are not clipped
+    assert bounded.select("lo_80", "hi_80").rows() == [(0.0, 7.0), (0.0, 11.0), (-5.0, 7.0), (-1.0, 11.0)]
+
+
+def test_floors_are_zero_for_series_never_negative_and_raise_only_their_forecasts() -> None:
+    history = pl.DataFrame({"series_id": ["count", "count", "rate", "rate"], "y": [0.0, 3.0, 2.0, -1.0]})
+    floors = series_floors(history).sort("series_id")
+    assert floors.rows() == [("count", 0.0), ("rate", None)]
+    forecasts = pl.DataFrame({"series_id": ["rate", "count", "other", "count"], "yhat": [-2.0, -0.5, -3.0, None]})
+    assert floored(forecasts, floors, ["yhat"])["yhat"].to_list() == [-2.0, 0.0, -3.0, None]
+    scales = insample_scales(history.with_columns(ds=pl.lit(date(2020, 1, 1))), 1).sort("series_id")
+    assert scales["floor"].to_list() == [0.0, None]
+
+
+def test_series_with_negative_values_are_forecast_below_zero_by_every_model() -> None:
+    """Growth rates or balances in a user's file: no model, backtest or interval clips them at 0 (counts beside
+    them still are)."""
+    generated = generated_panel(series=20, months=48)
+    negated = generated.series.with_columns(pl.col("y") * pl.when(pl.col("series_id").is_in(["s0", "s1", "s2"]))
+                                            .then(-1).otherwise(1))  # fmt: skip
+    factories = {"naive": Naive, "lightgbm": lambda: GlobalLightGBM(rounds=30),
+                 "auto_ets": statistical_factories()["auto_ets"]}  # fmt: skip
+    forecasts = cross_validation(Panel(negated, MONTHLY), factories, h=3, windows=1).forecasts
+    rates = forecasts.filter(pl.col("series_id").is_in(["s0", "s1", "s2"]))
+    for model in [*factories, "selected"]:
+        assert rates.filter(pl.col("model") == model)["yhat"].max() < 0, model  # type: ignore[operator]
+    assert (rates["lo_95"] < rates["yhat"]).all() and (rates["hi_95"] > rates["yhat"]).all()
+    counts = forecasts.filter(~pl.col("series_id").is_in(["s0", "s1", "s2"]))
+    assert counts["yhat"].min() >= 0 and counts["lo_95"].min() == 0.0  # type: ignore[operator]
+    months = [date(2018 + m // 12, m % 12 + 1, 1) for m in range(48)]
+    assert series_forecast(months, [-30.0 + np.sin(m) for m in range(48)], [date(2022, 1, 1)], "M")[0] < -20
 
 
 def test_a_windows_intervals_come_from_the_window_just_before_it() -> None:
@@ -350,6 +383,31 @@ def test_a_statistical_forecaster_pickled_before_its_options_still_forecasts() -
     del old.options, old.min_observations
     restored = pickle.loads(pickle.dumps(old))
     assert restored.predict(2).equals(fitted.predict(2))
+
+
+def test_a_bundle_serves_negative_series_below_zero_and_old_pickles_clip_as_they_did() -> None:
+    """Bundles and LightGBMs pickled before 2026-12-07 (main's registered versions) clipped every series at 0:
+    unpickled, they still do, while a new bundle serves a series with negative values as forecast."""
+    from models.bundle import trained_bundle
+
+    generated = generated_panel(series=12, months=48)
+    panel = Panel(generated.series.with_columns(pl.when(pl.col("series_id") == "s0").then(-pl.col("y"))
+                                                .otherwise("y").alias("y")), MONTHLY)  # fmt: skip
+    factories = {"naive": Naive, "lightgbm": lambda: GlobalLightGBM(rounds=20)}
+    backtest = cross_validation(panel, factories, h=3, windows=1)
+    bundle = trained_bundle(panel, factories, [], backtest, {})
+    served = bundle.predict(3)
+    assert served.filter(pl.col("series_id") == "s0")["hi_95"].max() < 0  # type: ignore[operator]
+    assert served.filter(pl.col("series_id") != "s0")["lo_95"].min() >= 0  # type: ignore[operator]
+    old = copy.copy(bundle)
+    old.scales = bundle.scales.drop("floor")
+    old.models = {name: copy.copy(model) for name, model in bundle.models.items()}
+    del old.models["lightgbm"].floors  # type: ignore[attr-defined]
+    restored = pickle.loads(pickle.dumps(old))
+    assert restored.models["lightgbm"].floors["floor"].unique().to_list() == [0.0]
+    again = restored.predict(3)
+    assert again.filter(pl.col("series_id") == "s0")[["yhat", "lo_95"]].max_horizontal().to_list() == [0.0] * 3
+    assert again.filter(pl.col("series_id") != "s0").equals(served.filter(pl.col("series_id") != "s0"))
 
 
 def test_the_ensemble_alone_is_served_when_there_is_one() -> None:
