@@ -27,7 +27,9 @@ def backtest(
         Path | None,
         typer.Option(
             help="A long-format CSV or Parquet file (series_id, ds, y; one row per series and period, no "
-            "holes) to backtest instead of the panel"
+            "holes) to backtest instead of the panel",
+            exists=True,
+            dir_okay=False,
         ),
     ] = None,
     source: Annotated[
@@ -38,9 +40,13 @@ def backtest(
         str | None, typer.Option(help="D, W, M, Q or A; finer data is aggregated [default: inferred]")
     ] = None,
     how: Annotated[str, typer.Option(help="Aggregation to --freq: sum (flows) or mean (levels, indices)")] = "mean",
-    season: Annotated[int | None, typer.Option(help="Season length M [default: from the frequency]")] = None,
-    horizon: Annotated[int | None, typer.Option(help="Periods per window H [default: from the frequency]")] = None,
-    windows: Annotated[int, typer.Option(help="Scored windows W (2 more calibrate intervals and selection)")] = 2,
+    season: Annotated[int | None, typer.Option(help="Season length M [default: from the frequency]", min=1)] = None,
+    horizon: Annotated[
+        int | None, typer.Option(help="Periods per window H [default: from the frequency]", min=1)
+    ] = None,
+    windows: Annotated[
+        int, typer.Option(help="Scored windows W (2 more calibrate intervals and selection)", min=1)
+    ] = 2,
     models: Annotated[str, typer.Option(help=f"Comma-separated models; also: {OTHER_MODELS}")] = DEFAULT_MODELS,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -124,9 +130,9 @@ def train(
     source: Annotated[str, typer.Option(help="Panel source to train on (one registered model per source)")] = "ons",
     level: Annotated[str | None, typer.Option(help="Only this hierarchy level (e.g. sector)")] = None,
     horizon: Annotated[
-        int | None, typer.Option(help="Periods per backtest window [default: from the frequency]")
+        int | None, typer.Option(help="Periods per backtest window [default: from the frequency]", min=1)
     ] = None,
-    windows: Annotated[int, typer.Option(help="Scored backtest windows")] = 2,
+    windows: Annotated[int, typer.Option(help="Scored backtest windows", min=1)] = 2,
     models: Annotated[str, typer.Option(help=f"Comma-separated candidates; also: {OTHER_MODELS}")] = DEFAULT_MODELS,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -158,7 +164,7 @@ def train(
 def forecast(
     ctx: typer.Context,
     source: Annotated[str, typer.Option(help="Panel source whose champion forecasts")] = "ons",
-    horizon: Annotated[int | None, typer.Option(help="Periods ahead [default: from the frequency]")] = None,
+    horizon: Annotated[int | None, typer.Option(help="Periods ahead [default: from the frequency]", min=1)] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Forecasts with 80% and 95% intervals from the @champion of <prefix>-<source> for every series it knows,

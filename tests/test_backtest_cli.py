@@ -114,6 +114,31 @@ def test_a_parquet_file_names_the_row_of_a_date_off_the_grid(tmp_path: Path) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["backtest", "--horizon", "0"], "Invalid value for '--horizon'"),
+        (["backtest", "--windows", "0"], "Invalid value for '--windows'"),
+        (["backtest", "--season", "0"], "Invalid value for '--season'"),
+        (["train", "--windows", "0"], "Invalid value for '--windows'"),
+        (["forecast", "--horizon", "-1"], "Invalid value for '--horizon'"),
+    ],
+)
+def test_counts_below_one_are_refused_before_any_work(tmp_path: Path, args: list[str], message: str) -> None:
+    """Before: --horizon 0 ran the default horizon, --windows 0 failed with "cannot concat empty list"."""
+    series = _series_file(tmp_path / "series.csv")
+    extra = ["--series", str(series)] if args[0] == "backtest" else []
+    result = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), *args, *extra])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_series_file_that_is_not_there_is_named(tmp_path: Path) -> None:
+    args = ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(tmp_path / "nothing.csv")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "nothing.csv" in result.output and "does not exist" in result.output
+
+
 def test_backtest_says_what_is_too_short(tmp_path: Path) -> None:
     series = _series_file(tmp_path / "short.csv", series=2, months=10)
     result = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series),
