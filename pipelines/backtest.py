@@ -64,21 +64,25 @@ ATTRIBUTE_COLUMNS = ["region", "region_level", "sector", "skill_group", "hierarc
 
 def series_file(path: Path) -> pl.DataFrame:
     """series_id, ds (date), y (float) and _line (the row's line in the file; a Parquet file's row number) of a CSV
-    or Parquet file; InputError naming the line and field of the first value that does not parse or is not finite,
-    or the lines of a date given twice."""
+    or Parquet file (ds: an ISO date YYYY-MM-DD, a time part ignored, or a Parquet date or timestamp column);
+    InputError naming the line and field of the first value that does not parse or is not finite, or the lines of
+    a date given twice."""
     if path.suffix == ".parquet":
-        frame = read_parquet_checked(path, REQUIRED).select(REQUIRED).cast({c: pl.String for c in REQUIRED})
-        frame = frame.with_row_index(LINE, offset=1)
+        frame = read_parquet_checked(path, REQUIRED).select(REQUIRED)
+        if frame.schema["ds"].is_temporal():  # a date or timestamp column (pandas writes datetime64)
+            frame = frame.with_columns(pl.col("ds").dt.strftime("%Y-%m-%d"))
+        frame = frame.cast({c: pl.String for c in REQUIRED}).with_row_index(LINE, offset=1)
     else:  # the header is line 1
         frame = read_csv_strings(path, REQUIRED).select(pl.col(LINE) + 1, *REQUIRED)
     if frame.is_empty():
         raise InputError(path, "has no rows: the long format needs a row per series and period (series_id, ds, y)")
     parsed = frame.with_columns(
-        ds_parsed=pl.col("ds").str.to_date(strict=False), y_parsed=pl.col("y").cast(pl.Float64, strict=False)
+        ds_parsed=pl.col("ds").str.head(10).str.to_date("%Y-%m-%d", strict=False),  # a time part is ignored
+        y_parsed=pl.col("y").cast(pl.Float64, strict=False),
     )
     invalid = {
         "series_id": (pl.col("series_id").is_null(), "value"),
-        "ds": (pl.col("ds_parsed").is_null(), "date"),
+        "ds": (pl.col("ds_parsed").is_null(), "date (YYYY-MM-DD)"),
         "y": (pl.col("y_parsed").is_null() | ~pl.col("y_parsed").is_finite(), "finite number"),
     }
     for field, (is_invalid, kind) in invalid.items():

@@ -84,6 +84,7 @@ def test_backtest_names_the_bad_line_and_field(tmp_path: Path) -> None:
         (290, "s0,2019-03-01,4", ", line 290, field 'ds': series 's0' has two values for 2019-03-01 (lines 4 and 290)"),
         (6, "s0,2019-06-15,4", ", line 6, field 'ds': series 's0' has 2019-06-15 off its period grid at frequency M"),
         (2, None, ": has no rows"),
+        (6, "s0,01/06/2019,4", ", line 6, field 'ds': ds '01/06/2019' is not a valid date (YYYY-MM-DD)"),
     ],
 )
 def test_backtest_names_the_line_and_field_of_bad_values(
@@ -99,6 +100,27 @@ def test_backtest_names_the_line_and_field_of_bad_values(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert f"{path}{message}" in " ".join(result.output.split())
+
+
+def test_timestamps_and_typed_parquet_columns_read_as_their_dates(tmp_path: Path) -> None:
+    """pandas writes ds as datetime64 (and y may be integers); a CSV may give times at midnight: the same series."""
+    plain = _series_file(tmp_path / "series.csv", months=60)
+    frame = pl.read_csv(plain, try_parse_dates=True)
+    frame.with_columns(pl.col("ds").cast(pl.Datetime("ns")), pl.col("y").round(0).cast(pl.Int64)).write_parquet(
+        tmp_path / "typed.parquet"
+    )
+    frame.with_columns(pl.col("y").round(0)).write_csv(tmp_path / "rounded.csv")
+    frame.with_columns(pl.col("ds").dt.strftime("%Y-%m-%dT00:00:00")).write_csv(tmp_path / "times.csv")
+
+    def summary(path: Path) -> dict[str, object]:
+        args = ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(path), "--models",
+                "naive,seasonal_naive", "--json"]  # fmt: skip
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["models"]  # type: ignore[no-any-return]
+
+    assert summary(tmp_path / "times.csv") == summary(plain)
+    assert summary(tmp_path / "typed.parquet") == summary(tmp_path / "rounded.csv")
 
 
 def test_a_parquet_file_names_the_row_of_a_date_off_the_grid(tmp_path: Path) -> None:
