@@ -14,7 +14,7 @@ from functools import partial
 import polars as pl
 
 from models.metrics import window_scores
-from models.reconciliation import METHODS, complete_links, reconciled, split_reconciled
+from models.reconciliation import METHODS, complete_links, date_aligned_links, reconciled, split_reconciled
 from models.selection import SELECTED
 
 Reconcile = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]  # (node forecasts, links) -> coherent ones
@@ -23,10 +23,11 @@ MARGIN = 0.02  # how much lower (relative) a method's mean MASE must be than bot
 
 
 def _selected_and_usable(forecasts: pl.DataFrame, links: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(the backtest's selected forecasts, the links whose parent and children were all forecast in every window)."""
+    """(the backtest's selected forecasts, the links whose parent and children were all forecast in every window,
+    for the same dates)."""
     selected = forecasts.filter(pl.col("model") == SELECTED)
     forecast = selected.group_by("series_id").agg(pl.col("yhat").is_not_null().all().alias("ok")).filter("ok")
-    return selected, complete_links(links, forecast["series_id"])
+    return selected, date_aligned_links(complete_links(links, forecast["series_id"]), selected)
 
 
 def _method_scores(frames: list[pl.DataFrame], scales: pl.DataFrame) -> pl.DataFrame:
@@ -109,10 +110,11 @@ def split_summary(scores: pl.DataFrame) -> dict[str, object]:
 
 
 def _moved(forecasts: pl.DataFrame, links: pl.DataFrame, reconcile: Reconcile) -> pl.DataFrame:
-    """`forecasts` (series_id, step, yhat and any of lo_80, hi_80, lo_95, hi_95) with the nodes of `links`' complete
-    hierarchies made coherent by `reconcile` (series_id, step, yhat of the nodes, links -> the coherent ones); each
-    interval moves with its point forecast, keeping its width, and stays non-negative. Other series are unchanged."""
-    usable = complete_links(links, forecasts["series_id"].unique())
+    """`forecasts` (series_id, step, ds, yhat and any of lo_80, hi_80, lo_95, hi_95) with the nodes of `links`'
+    complete hierarchies whose nodes forecast the same dates made coherent by `reconcile` (series_id, step, yhat of
+    the nodes, links -> the coherent ones); each interval moves with its point forecast, keeping its width, and
+    stays non-negative. Other series are unchanged."""
+    usable = date_aligned_links(complete_links(links, forecasts["series_id"].unique()), forecasts)
     if usable.is_empty():
         return forecasts
     nodes = pl.concat([usable["parent"], usable["child"]]).unique()
@@ -159,7 +161,7 @@ def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFra
     children = usable["child"].unique()
     frames = []
     for window in sorted(selected["window"].unique().to_list()):
-        base = selected.filter(pl.col("window") == window).select("series_id", "step", "y", "window", "yhat")
+        base = selected.filter(pl.col("window") == window).select("series_id", "step", "ds", "y", "window", "yhat")
         coherent = split_forecasts(coherent_forecasts(base, links, method), usable)
         for name, frame in ((BASE, base), ("split", coherent)):
             frames.append(frame.filter(pl.col("series_id").is_in(children.implode())).select(
@@ -169,9 +171,14 @@ def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFra
 
 def reconciliation_report(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFrame,
                           scales: pl.DataFrame) -> dict[str, object]:  # fmt: skip
-    """What reconciling a backtest's selected forecasts gives: reconciliation_summary over `links`, and with split
-    links (`split` not empty) `split`: the split hierarchy's children as forecast and split (split_summary)."""
+    """What reconciling a backtest's selected forecasts gives: reconciliation_summary over `links`, the parents left
+    as forecast because their dates are not their children's (date_aligned_links), and with split links (`split`
+    not empty) `split`: the split hierarchy's children as forecast and split (split_summary)."""
     report = reconciliation_summary(reconciliation_scores(forecasts, links, scales))
+    selected = forecasts.filter(pl.col("model") == SELECTED)
+    present = complete_links(links, selected["series_id"].unique())
+    aligned = date_aligned_links(present, selected)["parent"]
+    report["parents_off_their_childrens_dates"] = sorted(set(present["parent"]) - set(aligned))
     if not split.is_empty():
         report["split"] = split_summary(split_scores(forecasts, links, split, str(report["method"]), scales))
     return report

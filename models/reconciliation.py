@@ -148,6 +148,20 @@ def complete_links(links: pl.DataFrame, present: pl.Series) -> pl.DataFrame:
     return links.filter(pl.col("parent").is_in(whole.implode()))
 
 
+def date_aligned_links(links: pl.DataFrame, forecasts: pl.DataFrame) -> pl.DataFrame:
+    """The links of parents whose every child forecasts the same date as the parent at each step (forecasts:
+    series_id, step, ds and, for a backtest's, window). Forecasts are reconciled step by step, so a parent whose
+    data ends on another date than its children's (the ONS all-industries total, a month before its sectors)
+    would be given its children's forecasts of another month: it is left as forecast instead."""
+    keys = ["window", "step"] if "window" in forecasts.columns else ["step"]
+    dates = forecasts.select("series_id", *keys, "ds").unique()
+    pairs = links.join(dates.rename({"series_id": "parent", "ds": "parent_ds"}), on="parent").join(
+        dates.rename({"series_id": "child", "ds": "child_ds"}), on=["child", *keys], how="left"
+    )
+    shifted = pairs.filter(pl.col("child_ds").is_null() | (pl.col("child_ds") != pl.col("parent_ds")))["parent"]
+    return links.filter(~pl.col("parent").is_in(shifted.unique().implode()))
+
+
 def coherence_error(forecasts: pl.DataFrame, links: pl.DataFrame) -> float:
     """The largest |parent - (weighted) sum of its children| over steps (0 for coherent forecasts); links: parent,
     child and, for weighted links, weight."""

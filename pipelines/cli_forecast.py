@@ -26,8 +26,8 @@ def backtest(
     series: Annotated[
         Path | None,
         typer.Option(
-            help="A long-format CSV or Parquet file (series_id, ds, y; one row per series and period, no "
-            "holes) to backtest instead of the panel",
+            help="A long-format CSV or Parquet file (series_id, ds as YYYY-MM-DD, y; one row per series and "
+            "period, no holes) to backtest instead of the panel; a series never negative is forecast non-negative",
             exists=True,
             dir_okay=False,
         ),
@@ -121,8 +121,8 @@ def backtest(
     Console().print(table)
     if summary["goal"] is not None:
         Console().print(goal_line(summary["goal"]))
-    if summary.get("reconciliation", {}).get("nodes"):
-        Console().print(served_line(summary["reconciliation"]))
+    for line in served_lines(summary["reconciliation"]) if "reconciliation" in summary else []:
+        Console().print(line)
 
 
 def train(
@@ -254,13 +254,21 @@ def retrain(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
         Console().print({"run_id": result["run_id"], "stages": list(result["stages"])})
 
 
-def served_line(report: dict[str, Any]) -> str:
+def served_lines(report: dict[str, Any]) -> list[str]:
     """What is served of the panel's hierarchies: the selected forecasts made coherent by the method chosen on the
-    backtest, with every method's MASE over the hierarchies' series."""
-    mase, method = report["mase"], report["method"]
-    others = ", ".join(f"{m} {v:.3f}" for m, v in mase.items() if m not in (method, "base"))
-    return (f"served: selected made coherent by {method} over {report['nodes']:,} series: MASE {mase[method]:.3f} "
-            f"(as forecast {mase['base']:.3f}; {others})")  # fmt: skip
+    backtest, with every method's MASE over the hierarchies' series, and the parents left as forecast because
+    their data ends on another date than their children's."""
+    lines = []
+    if report["nodes"]:
+        mase, method = report["mase"], report["method"]
+        others = ", ".join(f"{m} {v:.3f}" for m, v in mase.items() if m not in (method, "base"))
+        lines.append(f"served: selected made coherent by {method} over {report['nodes']:,} series: MASE "
+                     f"{mase[method]:.3f} (as forecast {mase['base']:.3f}; {others})")  # fmt: skip
+    if off := report["parents_off_their_childrens_dates"]:
+        shown_parents = ", ".join(off[:3]) + (f" and {len(off) - 3:,} more" if len(off) > 3 else "")
+        lines.append(f"served as forecast, not reconciled: {len(off):,} parent(s) whose data ends on another date "
+                     f"than their children's ({shown_parents})")  # fmt: skip
+    return lines
 
 
 def goal_line(goal: dict[str, Any]) -> str:

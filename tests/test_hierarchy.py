@@ -21,7 +21,7 @@ from models.coherent import (
 )
 from models.frequency import FREQUENCIES
 from models.lightgbm_model import GlobalLightGBM
-from models.reconciliation import METHODS, coherence_error, complete_links
+from models.reconciliation import METHODS, coherence_error, complete_links, date_aligned_links
 
 from .test_reconciliation import _hierarchy
 
@@ -123,12 +123,31 @@ def test_reconciling_by_backtest_is_not_worse_than_bottom_up_on_later_windows() 
     assert summary["chosen_on_earlier_windows_mase"] <= bottom_up * (1 + 1e-9)  # type: ignore[operator]
 
 
+def test_a_parent_whose_data_ends_on_another_date_is_left_as_forecast() -> None:
+    """The ONS total ends a month before its sectors: step 1 is June for it and July for them, so adding up the
+    sectors' step 1 would give it July's vacancies for June. Such a parent is left out of the reconciliation, in
+    the served forecasts and in the backtest's scoring; aligned parents still add up."""
+    links = pl.DataFrame({"parent": ["T", "T", "U", "U"], "child": ["a", "b", "c", "d"]})
+    june, july = date(2023, 6, 1), date(2023, 7, 1)
+    forecasts = pl.DataFrame(
+        {"series_id": ["T", "a", "b", "U", "c", "d"], "step": [1] * 6, "ds": [june, july, july, july, july, july],
+         "yhat": [10.0, 2.0, 3.0, 10.0, 2.0, 3.0]}
+    )  # fmt: skip
+    assert date_aligned_links(links, forecasts)["parent"].unique().to_list() == ["U"]
+    served = coherent_forecasts(forecasts, links, "bottom_up")
+    assert dict(served.select("series_id", "yhat").iter_rows()) == {"T": 10.0, "a": 2.0, "b": 3.0, "U": 5.0, "c": 2.0,
+                                                                    "d": 3.0}  # fmt: skip
+    windows = forecasts.with_columns(model=pl.lit("selected"), window=pl.lit(2), y=pl.col("yhat"))
+    scales = windows.select("series_id", "window", mae_scale=pl.lit(1.0), mse_scale=pl.lit(1.0))
+    assert reconciliation_scores(windows, links, scales)["nodes"].unique().to_list() == [3]  # U, c, d
+
+
 def test_coherent_forecasts_move_intervals_with_points() -> None:
     links = pl.DataFrame({"parent": ["T", "T"], "child": ["a", "b"]})
     forecasts = pl.DataFrame(
-        {"series_id": ["T", "a", "b", "x"], "step": [1] * 4, "yhat": [10.0, 2.0, 3.0, 7.0],
-         "lo_80": [8.0, 1.0, 2.5, 6.0], "hi_80": [12.0, 4.0, 3.5, 8.0], "lo_95": [6.0, 0.0, 2.0, 5.0],
-         "hi_95": [14.0, 5.0, 4.0, 9.0], "model": ["m"] * 4}
+        {"series_id": ["T", "a", "b", "x"], "step": [1] * 4, "ds": [date(2024, 1, 1)] * 4,
+         "yhat": [10.0, 2.0, 3.0, 7.0], "lo_80": [8.0, 1.0, 2.5, 6.0], "hi_80": [12.0, 4.0, 3.5, 8.0],
+         "lo_95": [6.0, 0.0, 2.0, 5.0], "hi_95": [14.0, 5.0, 4.0, 9.0], "model": ["m"] * 4}
     )  # fmt: skip
     served = coherent_forecasts(forecasts, links, "bottom_up")
     assert coherence_error(served, links) < 1e-9 and served.columns == forecasts.columns

@@ -117,8 +117,37 @@ def test_backtest_of_the_panel_scores_the_lightgbm_as_train_fits_it(warehouse: P
     assert backtested["models"]["lightgbm"] == pytest.approx(trained["models"]["lightgbm"])
     served = backtested["reconciliation"]
     assert served["nodes"] == 9 and set(served["mase"]) == {"base", "bottom_up", "mint_ols", "mint_wls_struct"}
+    assert served["parents_off_their_childrens_dates"] == []
     assert served["mase"] == pytest.approx(trained["reconciliation"]["mase"])
     assert served["method"] == trained["reconciliation"]["method"]
+
+
+def test_a_total_that_ends_a_month_before_its_sectors_is_served_as_forecast(warehouse: Path) -> None:
+    """As the real ONS total does: reconciled step by step, it would be given its sectors' forecasts of the month
+    after; the backtest and train say so, and the served total is its own forecast, for its own months."""
+    total = "ons|GB|ALL|ALL|ALL"
+    with connect(warehouse) as con:
+        con.execute("INSERT INTO series SELECT ?, ds, sum(y) FROM series GROUP BY ds HAVING ds < "
+                    "(SELECT max(ds) FROM series)", [total])  # fmt: skip
+        con.execute("INSERT INTO series_attributes BY NAME SELECT * REPLACE (? AS series_id, 'ALL' AS sector, 'total' "
+                    "AS hierarchy_level) FROM series_attributes LIMIT 1", [total])  # fmt: skip
+        con.execute("INSERT INTO series_links (hierarchy, parent, child) SELECT 'ons_sectors', ?, series_id "
+                    "FROM series_attributes WHERE series_id <> ?", [total, total])  # fmt: skip
+    args = ("--models", "naive,seasonal_naive", "--horizon", "6")
+    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "backtest", "--source", "ons", *args])
+    assert result.exit_code == 0, result.output
+    assert f"served as forecast, not reconciled: 1 parent(s) whose data ends on another date than their children's " \
+           f"({total})" in " ".join(result.output.split())  # fmt: skip
+    trained = _json(warehouse, "train", "--source", "ons", *args, "--json")
+    assert trained["backtest"]["reconciliation"]["nodes"] == 0
+    assert trained["backtest"]["reconciliation"]["parents_off_their_childrens_dates"] == [total]
+    _json(warehouse, "forecast", "--json")
+    with connect(warehouse, read_only=True) as con:
+        first = con.sql("SELECT series_id = ? AS is_total, min(ds) FROM forecasts WHERE step = 1 GROUP BY ALL "
+                        "ORDER BY ALL", params=[total]).fetchall()  # fmt: skip
+        last = con.sql("SELECT max(ds) FROM series WHERE series_id = ?", params=[total]).fetchall()[0][0]
+    # the total's first forecast is for the month after its own last one, a month before its sectors' first
+    assert first[1][0] and last < first[1][1] < first[0][1]
 
 
 def test_versions_that_did_not_record_their_ensemble_had_the_one_of_their_day() -> None:
