@@ -14,7 +14,7 @@ from models.base import Forecaster, LearnsFromFeatures, Panel, floored
 from models.coherent import coherent_forecasts, split_forecasts
 from models.intervals import with_intervals
 from models.metrics import insample_scales
-from models.reconciliation import METHODS
+from models.reconciliation import METHODS, observed_after_parents
 from models.selection import best_models, ensemble_forecasts, overall_best, selected_forecasts, selection_candidates
 
 
@@ -30,6 +30,8 @@ class ForecastBundle:
     links: pl.DataFrame | None = None  # parent, child: the hierarchies its forecasts are made coherent over
     reconciliation: str = "none"  # the method chosen on the backtest (models/coherent.py)
     split_links: pl.DataFrame | None = None  # parent, child, weight: split hierarchies, made coherent after `links`
+    # series_id, ds, y: children's observations after their parent's last one (bottom-up adds them up by date)
+    observed: pl.DataFrame | None = None
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickling: bundles pickled before 2026-12-07 (a registered version's) clipped every series at 0."""
@@ -51,7 +53,7 @@ class ForecastBundle:
             "series_id", "step", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95", model="chosen_model"
         )
         if self.links is not None and self.reconciliation in METHODS:
-            served = coherent_forecasts(served, self.links, self.reconciliation)
+            served = coherent_forecasts(served, self.links, self.reconciliation, self.observed)
         if self.split_links is not None:
             served = split_forecasts(served, self.split_links)
         return served.sort("series_id", "step")
@@ -89,4 +91,5 @@ def trained_bundle(panel: Panel, factories: dict[str, Any], ensemble: list[str],
         links=links,
         reconciliation=reconciliation,
         split_links=split_links,
+        observed=None if links is None else observed_after_parents(panel.series, links),
     )

@@ -14,7 +14,14 @@ from functools import partial
 import polars as pl
 
 from models.metrics import window_scores
-from models.reconciliation import METHODS, complete_links, date_aligned_links, reconciled, split_reconciled
+from models.reconciliation import (
+    METHODS,
+    complete_links,
+    date_aligned_links,
+    lagging_sums,
+    reconciled,
+    split_reconciled,
+)
 from models.selection import SELECTED
 
 Reconcile = Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame]  # (node forecasts, links) -> coherent ones
@@ -22,12 +29,25 @@ BASE = "base"  # the selected forecasts as they are, not coherent
 MARGIN = 0.02  # how much lower (relative) a method's mean MASE must be than bottom-up's to be chosen
 
 
-def _selected_and_usable(forecasts: pl.DataFrame, links: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(the backtest's selected forecasts, the links whose parent and children were all forecast in every window,
-    for the same dates)."""
+def _selected_and_present(forecasts: pl.DataFrame, links: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the backtest's selected forecasts, the links whose parent and children were all forecast in every window)."""
     selected = forecasts.filter(pl.col("model") == SELECTED)
     forecast = selected.group_by("series_id").agg(pl.col("yhat").is_not_null().all().alias("ok")).filter("ok")
-    return selected, date_aligned_links(complete_links(links, forecast["series_id"]), selected)
+    return selected, complete_links(links, forecast["series_id"])
+
+
+def _summed(forecasts: pl.DataFrame, links: pl.DataFrame, observed: pl.DataFrame | None) -> pl.DataFrame:
+    """lagging_sums of the parents whose data ends before their children's (none without `observed`)."""
+    if observed is None:
+        return pl.DataFrame(schema={"series_id": pl.String, "step": pl.Int32, "yhat": pl.Float64})
+    return lagging_sums(forecasts, links, observed)
+
+
+def _replaced(base: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
+    """`base` (series_id, step, yhat, ...) with yhat taken from `values` (series_id, step, yhat) where it has one."""
+    new = values.select("series_id", "step", pl.col("yhat").alias("new"))
+    joined = base.join(new, on=["series_id", "step"], how="left", maintain_order="left")
+    return joined.with_columns(yhat=pl.coalesce("new", "yhat")).drop("new")
 
 
 def _method_scores(frames: list[pl.DataFrame], scales: pl.DataFrame) -> pl.DataFrame:
@@ -45,24 +65,31 @@ def _method_scores(frames: list[pl.DataFrame], scales: pl.DataFrame) -> pl.DataF
     )
 
 
-def reconciliation_scores(forecasts: pl.DataFrame, links: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:
+def reconciliation_scores(forecasts: pl.DataFrame, links: pl.DataFrame, scales: pl.DataFrame,
+                          observed: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """method (`base` and each of METHODS), window, mase (mean over the hierarchy's nodes), nodes.
 
-    forecasts: a backtest's forecasts (model, window, series_id, step, y, yhat); links: parent, child;
+    forecasts: a backtest's forecasts (model, window, series_id, step, ds, y, yhat); links: parent, child;
     scales: window, series_id, mae_scale, mse_scale. Only parents whose series and children were all forecast
-    in every window take part."""
-    selected, usable = _selected_and_usable(forecasts, links)
-    if usable.is_empty():
+    in every window take part, and only for the same dates; with `observed` (the series' history: series_id, ds,
+    y), bottom-up also adds up, by date, the parents whose data ends before their children's (lagging_sums), which
+    the other methods leave as forecast."""
+    selected, present = _selected_and_present(forecasts, links)
+    usable, summed = date_aligned_links(present, selected), _summed(selected, present, observed)
+    lagging = present.filter(pl.col("parent").is_in(summed["series_id"].unique().implode()))
+    nodes = pl.concat([usable["parent"], usable["child"], lagging["parent"], lagging["child"]]).unique()
+    if nodes.is_empty():
         return _method_scores([], scales)
-    nodes = pl.concat([usable["parent"], usable["child"]]).unique()
     frames = []
     for window in sorted(selected["window"].unique().to_list()):
         base = selected.filter((pl.col("window") == window) & pl.col("series_id").is_in(nodes.implode()))
-        actual = base.select("series_id", "step", "y", "window")
-        frames.append(base.select("series_id", "step", "y", "window", "yhat", model=pl.lit(BASE)))
+        base = base.select("series_id", "step", "y", "window", "yhat")
+        frames.append(base.with_columns(model=pl.lit(BASE)))
         for method in METHODS:
-            coherent = reconciled(base.select("series_id", "step", "yhat"), usable, method)
-            frames.append(actual.join(coherent, on=["series_id", "step"]).with_columns(model=pl.lit(method)))
+            coherent = base if usable.is_empty() else _replaced(base, reconciled(base, usable, method))
+            if method == "bottom_up" and not summed.is_empty():
+                coherent = _replaced(coherent, summed.filter(pl.col("window") == window))
+            frames.append(coherent.with_columns(model=pl.lit(method)))
     return _method_scores(frames, scales)
 
 
@@ -109,18 +136,24 @@ def split_summary(scores: pl.DataFrame) -> dict[str, object]:
     return {"nodes": int(scores.select(pl.col("nodes").max()).item() or 0), "mase": dict(means.iter_rows())}
 
 
-def _moved(forecasts: pl.DataFrame, links: pl.DataFrame, reconcile: Reconcile) -> pl.DataFrame:
+def _moved(forecasts: pl.DataFrame, links: pl.DataFrame, reconcile: Reconcile,
+           observed: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """`forecasts` (series_id, step, ds, yhat and any of lo_80, hi_80, lo_95, hi_95) with the nodes of `links`'
     complete hierarchies whose nodes forecast the same dates made coherent by `reconcile` (series_id, step, yhat of
-    the nodes, links -> the coherent ones); each interval moves with its point forecast, keeping its width, and
-    stays non-negative. Other series are unchanged."""
-    usable = date_aligned_links(complete_links(links, forecasts["series_id"].unique()), forecasts)
-    if usable.is_empty():
-        return forecasts
+    the nodes, links -> the coherent ones) and, with `observed`, the parents whose data ends before their
+    children's made their children's sums by date (lagging_sums); each interval moves with its point forecast,
+    keeping its width, and stays non-negative. Other series are unchanged."""
+    present = complete_links(links, forecasts["series_id"].unique())
+    usable = date_aligned_links(present, forecasts)
     nodes = pl.concat([usable["parent"], usable["child"]]).unique()
-    coherent = reconcile(
-        forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"), usable
-    ).rename({"yhat": "coherent"})
+    parts = [] if usable.is_empty() else [
+        reconcile(forecasts.filter(pl.col("series_id").is_in(nodes.implode())).select("series_id", "step", "yhat"),
+                  usable)
+    ]  # fmt: skip
+    parts.append(_summed(forecasts, present, observed).select("series_id", "step", "yhat"))
+    coherent = pl.concat(parts).rename({"yhat": "coherent"})
+    if coherent.is_empty():
+        return forecasts
     shift = pl.col("coherent") - pl.col("yhat")
     bounds = [name for name in ("lo_80", "hi_80", "lo_95", "hi_95") if name in forecasts.columns]
     moved = {
@@ -137,11 +170,13 @@ def _moved(forecasts: pl.DataFrame, links: pl.DataFrame, reconcile: Reconcile) -
     )
 
 
-def coherent_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame, method: str) -> pl.DataFrame:
-    """`forecasts` (series_id, step, yhat, lo_80, hi_80, lo_95, hi_95, ...) with the hierarchy's nodes
-    reconciled by `method`; each interval moves with its point forecast. Series outside the hierarchy are
-    unchanged."""
-    return _moved(forecasts, links, partial(reconciled, method=method))
+def coherent_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame, method: str,
+                       observed: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
+    """`forecasts` (series_id, step, ds, yhat, lo_80, hi_80, lo_95, hi_95, ...) with the hierarchy's nodes
+    reconciled by `method`, and by bottom-up with `observed` (series_id, ds, y: observed_after_parents) also the
+    parents whose data ends before their children's; each interval moves with its point forecast. Series outside
+    the hierarchy are unchanged."""
+    return _moved(forecasts, links, partial(reconciled, method=method), observed if method == "bottom_up" else None)
 
 
 def split_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
@@ -151,34 +186,37 @@ def split_forecasts(forecasts: pl.DataFrame, links: pl.DataFrame) -> pl.DataFram
 
 
 def split_scores(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFrame, method: str,
-                 scales: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+                 scales: pl.DataFrame, observed: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """method (`base`, `split`), window, mase (mean over the split hierarchy's children), nodes: the children's
     selected forecasts as they are, and split from their parents after the parents were reconciled over `links` by
     `method`, as the served forecasts are. Only children forecast in every window, under parents that were, count."""
-    selected, usable = _selected_and_usable(forecasts, split)
+    selected, present = _selected_and_present(forecasts, split)
+    usable = date_aligned_links(present, selected)
     if usable.is_empty():
         return _method_scores([], scales)
     children = usable["child"].unique()
     frames = []
     for window in sorted(selected["window"].unique().to_list()):
         base = selected.filter(pl.col("window") == window).select("series_id", "step", "ds", "y", "window", "yhat")
-        coherent = split_forecasts(coherent_forecasts(base, links, method), usable)
+        coherent = split_forecasts(coherent_forecasts(base, links, method, observed), usable)
         for name, frame in ((BASE, base), ("split", coherent)):
             frames.append(frame.filter(pl.col("series_id").is_in(children.implode())).select(
                 "series_id", "step", "y", "window", "yhat", model=pl.lit(name)))  # fmt: skip
     return _method_scores(frames, scales)
 
 
-def reconciliation_report(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFrame,
-                          scales: pl.DataFrame) -> dict[str, object]:  # fmt: skip
-    """What reconciling a backtest's selected forecasts gives: reconciliation_summary over `links`, the parents left
-    as forecast because their dates are not their children's (date_aligned_links), and with split links (`split`
-    not empty) `split`: the split hierarchy's children as forecast and split (split_summary)."""
-    report = reconciliation_summary(reconciliation_scores(forecasts, links, scales))
-    selected = forecasts.filter(pl.col("model") == SELECTED)
-    present = complete_links(links, selected["series_id"].unique())
-    aligned = date_aligned_links(present, selected)["parent"]
-    report["parents_off_their_childrens_dates"] = sorted(set(present["parent"]) - set(aligned))
+def reconciliation_report(forecasts: pl.DataFrame, links: pl.DataFrame, split: pl.DataFrame, scales: pl.DataFrame,
+                          observed: pl.DataFrame | None = None) -> dict[str, object]:  # fmt: skip
+    """What reconciling a backtest's selected forecasts gives: reconciliation_summary over `links`; the parents
+    whose data ends before their children's that bottom-up adds up by date from `observed` (the series' history:
+    `summed_by_date`) and the parents left as forecast because their dates are not their children's; with split
+    links (`split` not empty) `split`: the split hierarchy's children as forecast and split (split_summary)."""
+    report = reconciliation_summary(reconciliation_scores(forecasts, links, scales, observed))
+    selected, present = _selected_and_present(forecasts, links)
+    aligned = set(date_aligned_links(present, selected)["parent"])
+    summed = set(_summed(selected, present, observed if report["method"] == "bottom_up" else None)["series_id"])
+    report["summed_by_date"] = sorted(summed)
+    report["parents_off_their_childrens_dates"] = sorted(set(present["parent"]) - aligned - summed)
     if not split.is_empty():
-        report["split"] = split_summary(split_scores(forecasts, links, split, str(report["method"]), scales))
+        report["split"] = split_summary(split_scores(forecasts, links, split, str(report["method"]), scales, observed))
     return report

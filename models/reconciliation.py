@@ -162,6 +162,62 @@ def date_aligned_links(links: pl.DataFrame, forecasts: pl.DataFrame) -> pl.DataF
     return links.filter(~pl.col("parent").is_in(shifted.unique().implode()))
 
 
+def observed_after_parents(series: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """series_id, ds, y: the observations of children dated after their parent's last one, which bottom-up by date
+    adds up for a parent whose data ends earlier (lagging_sums)."""
+    last = series.group_by("series_id").agg(last=pl.col("ds").max())
+    after = links.join(last.rename({"series_id": "parent"}), on="parent").group_by("child").agg(pl.col("last").min())
+    return (
+        series.join(after.rename({"child": "series_id"}), on="series_id")
+        .filter(pl.col("ds") > pl.col("last"))
+        .select("series_id", "ds", "y")
+        .sort("series_id", "ds")
+    )
+
+
+def lagging_sums(forecasts: pl.DataFrame, links: pl.DataFrame, observed: pl.DataFrame) -> pl.DataFrame:
+    """series_id, step (and window), yhat: bottom-up by date for the parents whose forecasts begin before all their
+    children's, because their data ends earlier (the ONS total, a month before its sectors): at each of the parent's
+    dates, the (weighted) sum of its children's forecasts or, before a child's first forecast, its observed value
+    (observed: series_id, ds, y; never a value from after the child's own data). forecasts: series_id, step, ds,
+    yhat (and window). Parents with a child lacking both at some date are left out."""
+    keys = ["window"] if "window" in forecasts.columns else []
+    weight = pl.col("weight") if "weight" in links.columns else pl.lit(1.0)
+    starts = forecasts.group_by("series_id", *keys).agg(start=pl.col("ds").min())
+    pairs = links.join(starts.rename({"series_id": "parent", "start": "parent_start"}), on="parent").join(
+        starts.rename({"series_id": "child"}), on=["child", *keys]
+    )
+    lagging = pairs.group_by("parent", *keys).agg(
+        (pl.col("start") > pl.col("parent_start")).all().alias("lagging"), pl.len().alias("children")
+    )
+    lagging = (
+        lagging.filter("lagging")
+        .join(links.group_by("parent").agg(pl.len().alias("linked")), on="parent")
+        .filter(pl.col("children") == pl.col("linked"))
+    )
+    dates = forecasts.select("series_id", *keys, "step", "ds").rename({"series_id": "parent"})
+    needed = (
+        lagging.select("parent", *keys)
+        .join(dates, on=["parent", *keys])
+        .join(pairs.select("parent", "child", *keys, "start", weight.alias("weight")), on=["parent", *keys])
+    )
+    values = needed.join(
+        forecasts.select(pl.col("series_id").alias("child"), *keys, "ds", pl.col("yhat").alias("forecast")),
+        on=["child", *keys, "ds"], how="left",
+    ).join(observed.select(pl.col("series_id").alias("child"), "ds", pl.col("y").alias("seen")), on=["child", "ds"],
+           how="left")  # fmt: skip
+    value = pl.coalesce("forecast", pl.when(pl.col("ds") < pl.col("start")).then(pl.col("seen")))
+    sums = values.group_by("parent", *keys, "step").agg(
+        (value * pl.col("weight")).sum().alias("yhat"), value.is_null().any().alias("gap")
+    )
+    whole = sums.group_by("parent", *keys).agg(pl.col("gap").any()).filter(~pl.col("gap")).drop("gap")
+    return (
+        sums.join(whole, on=["parent", *keys])
+        .select(pl.col("parent").alias("series_id"), *keys, pl.col("step").cast(pl.Int32), "yhat")
+        .sort("series_id", *keys, "step")
+    )
+
+
 def coherence_error(forecasts: pl.DataFrame, links: pl.DataFrame) -> float:
     """The largest |parent - (weighted) sum of its children| over steps (0 for coherent forecasts); links: parent,
     child and, for weighted links, weight."""

@@ -104,7 +104,7 @@ def backtest(
         run_id = saved_backtest(con, result, panel, label)
         if series is None:
             links, split = hierarchy_links(con, panel.series["series_id"].unique())
-            served = reconciliation_report(result.forecasts, links, split, result.scales)
+            served = reconciliation_report(result.forecasts, links, split, result.scales, panel.series)
     summary = backtest_json(result) | {"run_id": run_id, "freq": panel.freq.code, "season": panel.freq.season}
     if served is not None:
         summary["reconciliation"] = served
@@ -256,19 +256,25 @@ def retrain(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
 
 def served_lines(report: dict[str, Any]) -> list[str]:
     """What is served of the panel's hierarchies: the selected forecasts made coherent by the method chosen on the
-    backtest, with every method's MASE over the hierarchies' series, and the parents left as forecast because
-    their data ends on another date than their children's."""
+    backtest, with every method's MASE over the hierarchies' series, the parents added up by date and those left
+    as forecast because their data ends on another date than their children's."""
     lines = []
     if report["nodes"]:
         mase, method = report["mase"], report["method"]
         others = ", ".join(f"{m} {v:.3f}" for m, v in mase.items() if m not in (method, "base"))
         lines.append(f"served: selected made coherent by {method} over {report['nodes']:,} series: MASE "
                      f"{mase[method]:.3f} (as forecast {mase['base']:.3f}; {others})")  # fmt: skip
+    if summed := report["summed_by_date"]:
+        lines.append(f"  of which {len(summed):,} parent(s) whose data ends before their children's, added up by date "
+                     f"from the children's observed and forecast periods ({_first_few(summed)})")  # fmt: skip
     if off := report["parents_off_their_childrens_dates"]:
-        shown_parents = ", ".join(off[:3]) + (f" and {len(off) - 3:,} more" if len(off) > 3 else "")
         lines.append(f"served as forecast, not reconciled: {len(off):,} parent(s) whose data ends on another date "
-                     f"than their children's ({shown_parents})")  # fmt: skip
+                     f"than their children's ({_first_few(off)})")  # fmt: skip
     return lines
+
+
+def _first_few(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
 
 
 def goal_line(goal: dict[str, Any]) -> str:

@@ -113,7 +113,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
     on_step("reconciliation: scoring each method on the backtest")
     scores = backtest_json(backtest)
     links, split = hierarchy_links(con, panel.series["series_id"].unique())
-    coherence = reconciliation_report(backtest.forecasts, links, split, backtest.scales)
+    coherence = reconciliation_report(backtest.forecasts, links, split, backtest.scales, panel.series)
     scores["reconciliation"] = coherence
     config = {"source": source, "level": level, "models": models, "ensemble": members, "horizon": h,
               "windows": windows, "freq": panel.freq.code, "season": panel.freq.season,

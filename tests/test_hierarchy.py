@@ -21,7 +21,13 @@ from models.coherent import (
 )
 from models.frequency import FREQUENCIES
 from models.lightgbm_model import GlobalLightGBM
-from models.reconciliation import METHODS, coherence_error, complete_links, date_aligned_links
+from models.reconciliation import (
+    METHODS,
+    coherence_error,
+    complete_links,
+    date_aligned_links,
+    observed_after_parents,
+)
 
 from .test_reconciliation import _hierarchy
 
@@ -140,6 +146,39 @@ def test_a_parent_whose_data_ends_on_another_date_is_left_as_forecast() -> None:
     windows = forecasts.with_columns(model=pl.lit("selected"), window=pl.lit(2), y=pl.col("yhat"))
     scales = windows.select("series_id", "window", mae_scale=pl.lit(1.0), mse_scale=pl.lit(1.0))
     assert reconciliation_scores(windows, links, scales)["nodes"].unique().to_list() == [3]  # U, c, d
+
+
+def test_bottom_up_adds_up_a_lagging_parent_by_date_from_its_childrens_observed_and_forecast_months() -> None:
+    """With the children's history, the total's June is the sum of its sectors' observed June and its July the sum
+    of their July forecasts; never a child's value from after its own data; other methods leave it as forecast."""
+    links = pl.DataFrame({"parent": ["T", "T"], "child": ["a", "b"]})
+    june, july, aug = date(2023, 6, 1), date(2023, 7, 1), date(2023, 8, 1)
+    forecasts = pl.DataFrame(
+        {"series_id": ["T", "T", "a", "a", "b", "b"], "step": [1, 2] * 3, "ds": [june, july, july, aug, july, aug],
+         "yhat": [10.0, 11.0, 2.0, 3.0, 4.0, 5.0], "lo_80": [9.0, 9.0, 1.0, 2.0, 3.0, 4.0]}
+    )  # fmt: skip
+    history = pl.DataFrame({"series_id": ["T", "a", "b", "a", "b"], "ds": [date(2023, 5, 1), june, june, july, july],
+                            "y": [9.0, 1.0, 1.5, 99.0, 99.0]})  # fmt: skip
+    observed = observed_after_parents(history, links)
+    assert observed.rows() == [("a", june, 1.0), ("a", july, 99.0), ("b", june, 1.5), ("b", july, 99.0)]
+    served = coherent_forecasts(forecasts, links, "bottom_up", observed)
+    total = served.filter(pl.col("series_id") == "T")
+    assert total.select("ds", "yhat", "lo_80").rows() == [(june, 2.5, 1.5), (july, 6.0, 4.0)]
+    assert served.filter(pl.col("series_id") != "T").equals(forecasts.filter(pl.col("series_id") != "T"))
+    assert coherent_forecasts(forecasts, links, "mint_ols", observed).equals(forecasts)
+    # a child without its June observation: the total cannot be added up, and stays as forecast
+    assert coherent_forecasts(forecasts, links, "bottom_up", observed.filter(pl.col("ds") != june)).equals(forecasts)
+    # nor when a child's July forecast is missing: its July value, from after its own data's end, is never used
+    missing = forecasts.with_columns(yhat=pl.when((pl.col("series_id") == "b") & (pl.col("ds") == july))
+                                     .then(None).otherwise("yhat"))  # fmt: skip
+    assert coherent_forecasts(missing, links, "bottom_up", observed).equals(missing)
+    windows = forecasts.with_columns(model=pl.lit("selected"), window=pl.lit(2), y=pl.lit(6.0))
+    scales = windows.select("series_id", "window", mae_scale=pl.lit(1.0), mse_scale=pl.lit(1.0))
+    scores = reconciliation_scores(windows, links, scales, history).filter(pl.col("method") != "base")
+    assert dict(scores.select("method", "nodes").iter_rows()) == dict.fromkeys(METHODS, 3)
+    mase = dict(scores.select("method", "mase").iter_rows())
+    # T: |6 - 2.5|, |6 - 6|; a: |6 - 2|, |6 - 3|; b: |6 - 4|, |6 - 5| (as forecast, T's would be 4 and 5)
+    assert mase["bottom_up"] == pytest.approx(((3.5 + 0) / 2 + (4 + 3) / 2 + (2 + 1) / 2) / 3)
 
 
 def test_coherent_forecasts_move_intervals_with_points() -> None:

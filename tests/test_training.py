@@ -122,9 +122,10 @@ def test_backtest_of_the_panel_scores_the_lightgbm_as_train_fits_it(warehouse: P
     assert served["method"] == trained["reconciliation"]["method"]
 
 
-def test_a_total_that_ends_a_month_before_its_sectors_is_served_as_forecast(warehouse: Path) -> None:
-    """As the real ONS total does: reconciled step by step, it would be given its sectors' forecasts of the month
-    after; the backtest and train say so, and the served total is its own forecast, for its own months."""
+def test_a_total_that_ends_a_month_before_its_sectors_is_added_up_by_date(warehouse: Path) -> None:
+    """As the real ONS total does. Reconciled step by step, it would be given its sectors' forecasts of the month
+    after; by date, bottom-up gives its first month the sectors' observed month and its later months their
+    forecasts of the same months. The backtest and train say so, and the served forecasts add up by date."""
     total = "ons|GB|ALL|ALL|ALL"
     with connect(warehouse) as con:
         con.execute("INSERT INTO series SELECT ?, ds, sum(y) FROM series GROUP BY ds HAVING ds < "
@@ -134,20 +135,22 @@ def test_a_total_that_ends_a_month_before_its_sectors_is_served_as_forecast(ware
         con.execute("INSERT INTO series_links (hierarchy, parent, child) SELECT 'ons_sectors', ?, series_id "
                     "FROM series_attributes WHERE series_id <> ?", [total, total])  # fmt: skip
     args = ("--models", "naive,seasonal_naive", "--horizon", "6")
-    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "backtest", "--source", "ons", *args])
+    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "backtest", "--source", "ons", *args, "--json"])
     assert result.exit_code == 0, result.output
-    assert f"served as forecast, not reconciled: 1 parent(s) whose data ends on another date than their children's " \
-           f"({total})" in " ".join(result.output.split())  # fmt: skip
-    trained = _json(warehouse, "train", "--source", "ons", *args, "--json")
-    assert trained["backtest"]["reconciliation"]["nodes"] == 0
-    assert trained["backtest"]["reconciliation"]["parents_off_their_childrens_dates"] == [total]
+    backtested = json.loads(result.stdout)["reconciliation"]
+    trained = _json(warehouse, "train", "--source", "ons", *args, "--json")["backtest"]["reconciliation"]
+    assert backtested == trained and trained["nodes"] == 9
+    assert trained["method"] == "bottom_up"  # chosen on this backtest; the other methods leave the total as forecast
+    assert trained["summed_by_date"] == [total] and trained["parents_off_their_childrens_dates"] == []
     _json(warehouse, "forecast", "--json")
     with connect(warehouse, read_only=True) as con:
-        first = con.sql("SELECT series_id = ? AS is_total, min(ds) FROM forecasts WHERE step = 1 GROUP BY ALL "
-                        "ORDER BY ALL", params=[total]).fetchall()  # fmt: skip
-        last = con.sql("SELECT max(ds) FROM series WHERE series_id = ?", params=[total]).fetchall()[0][0]
-    # the total's first forecast is for the month after its own last one, a month before its sectors' first
-    assert first[1][0] and last < first[1][1] < first[0][1]
+        sums = con.sql(
+            "SELECT f.ds, any_value(f.yhat) AS total, (SELECT sum(y) FROM series s WHERE s.ds = f.ds AND s.series_id "
+            "<> ?) AS observed, (SELECT sum(yhat) FROM forecasts c WHERE c.ds = f.ds AND c.series_id <> ?) AS "
+            "forecast FROM forecasts f WHERE f.series_id = ? GROUP BY f.ds ORDER BY f.ds", params=[total, total, total]
+        ).fetchall()  # fmt: skip
+    assert sums[0][1] == pytest.approx(sums[0][2]) and sums[0][3] is None  # the sectors' observed month
+    assert all(total_ == pytest.approx(forecast) for _, total_, _, forecast in sums[1:])
 
 
 def test_versions_that_did_not_record_their_ensemble_had_the_one_of_their_day() -> None:
