@@ -19,6 +19,7 @@ from pipelines.warehouse import connect
 # `--help` imports no models
 DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,ets_ses,ets_damped,lightgbm,prophet"
 OTHER_MODELS = "lightgbm_direct, auto_theta, auto_arima, auto_ces, thief_ets, thief_ets_var"
+RegisteredSource = Annotated[str, typer.Option(help="Panel source of the registered model <prefix>-<source>")]
 
 
 def backtest(
@@ -190,7 +191,7 @@ models_app = typer.Typer(help="The registered forecast models: list versions, pr
 
 
 @models_app.command("list")
-def list_models(ctx: typer.Context, source: Annotated[str, typer.Option()] = "ons",
+def list_models(ctx: typer.Context, source: RegisteredSource = "ons",
                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:  # fmt: skip
     """Every version of <prefix>-<source> with its aliases and backtest MASE."""
     from pipelines.training import model_versions
@@ -198,6 +199,10 @@ def list_models(ctx: typer.Context, source: Annotated[str, typer.Option()] = "on
     rows = model_versions(ctx.obj, source)
     if as_json:
         print(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        err.print(f"no version of {ctx.obj.model_prefix}-{source} is registered yet: run `moocast train --source "
+                  f"{source}`")  # fmt: skip
         return
     table = Table(title=f"{ctx.obj.model_prefix}-{source}")
     for column in ("version", "aliases", "selected MASE", "created", "run"):
@@ -209,19 +214,23 @@ def list_models(ctx: typer.Context, source: Annotated[str, typer.Option()] = "on
 
 
 @models_app.command()
-def promote(ctx: typer.Context, version: Annotated[str, typer.Argument(help="Registry version to make champion")],
-            source: Annotated[str, typer.Option()] = "ons") -> None:  # fmt: skip
+def promote(ctx: typer.Context,
+            version: Annotated[int, typer.Argument(help="Registry version to make champion", min=1)],
+            source: RegisteredSource = "ons") -> None:  # fmt: skip
     """Make VERSION the @champion by hand (the champion before becomes @previous)."""
     from pipelines.training import promoted
 
     try:
-        print(json.dumps(promoted(ctx.obj, source, version)))
+        print(json.dumps(promoted(ctx.obj, source, str(version))))
     except ValueError as error:
         raise fail(str(error), 2) from None
 
 
 @models_app.command()
-def rollback(ctx: typer.Context, source: Annotated[str, typer.Option()] = "ons") -> None:
+def rollback(
+    ctx: typer.Context,
+    source: RegisteredSource = "ons",
+) -> None:
     """Move @champion back to the @previous version (one alias move)."""
     from pipelines.training import promoted
 

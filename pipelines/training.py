@@ -203,7 +203,14 @@ def promoted(settings: Settings, source: str, version: str | None) -> dict[str, 
             version = str(client.get_model_version_by_alias(name, PREVIOUS).version)
         except MlflowException as error:
             raise ValueError(f"{name} has no @{PREVIOUS} version to roll back to") from error
-    client.get_model_version(name, version)  # raises for an unknown version
+    try:
+        client.get_model_version(name, version)
+    except MlflowException as error:
+        known = [str(v.version) for v in client.search_model_versions("name = '" + name.replace("'", "") + "'")]
+        raise ValueError(
+            f"{name} has no version {version}; it has "
+            + (", ".join(sorted(known, key=int)) if known else f"none yet: run `moocast train --source {source}`")
+        ) from error
     if current is not None and str(current.version) != version:
         client.set_registered_model_alias(name, PREVIOUS, current.version)
     client.set_registered_model_alias(name, CHAMPION, version)

@@ -173,10 +173,20 @@ def test_a_champion_this_code_cannot_load_is_a_clear_error(warehouse: Path, tmp_
     assert "trained by another version of moocast" in result.output and "moocast train --source ons" in result.output
 
 
-def test_rollback_without_history_is_a_clear_error(warehouse: Path) -> None:
+def test_rollback_without_history_and_an_unknown_version_are_clear_errors(warehouse: Path) -> None:
+    def models(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "models", *args])
+        return result.exit_code, " ".join(result.output.split())
+
+    assert models("list") == (0, "no version of moocast-ons is registered yet: run `moocast train --source ons`")
+    assert models("promote", "3") == (2, "error: moocast-ons has no version 3; it has none yet: run `moocast train "
+                                         "--source ons`")  # fmt: skip
     _json(warehouse, "train", "--models", "naive", "--horizon", "6", "--json")
-    result = CliRunner().invoke(app, ["--warehouse", str(warehouse), "models", "rollback"])
-    assert result.exit_code == 2 and "no @previous version" in result.output
+    code, output = models("rollback")
+    assert code == 2 and "no @previous version" in output
+    assert models("promote", "3") == (2, "error: moocast-ons has no version 3; it has 1")  # before: a traceback
+    code, output = models("promote", "abc")
+    assert code == 2 and "Invalid value for 'version'" in output
 
 
 def test_forecasts_are_coherent_over_the_panel_hierarchy(warehouse: Path) -> None:
