@@ -89,9 +89,11 @@ def cross_validation(
     keep = lengths.filter(pl.col("len") >= total * h + MIN_TRAIN)["series_id"]
     if keep.is_empty():
         longest = lengths.select(pl.col("len").max()).item()
+        fitting = (longest - MIN_TRAIN) // total  # the longest horizon these windows leave room for
+        hint = f": at most a horizon of {fitting} with {windows} scored window(s)" if fitting >= 1 else ""
         raise ValueError(
             f"no series is long enough: {calibration} calibration + {windows} scored windows of {h} periods need "
-            f"{total * h + MIN_TRAIN} observations per series; the longest has {longest}"
+            f"{total * h + MIN_TRAIN} observations per series; the longest has {longest}{hint}"
         )
     kept = Panel(panel.series.filter(pl.col("series_id").is_in(keep.implode())), panel.freq, panel.attributes,
                  panel.exogenous)  # fmt: skip

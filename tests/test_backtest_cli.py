@@ -166,6 +166,10 @@ def test_backtest_says_what_is_too_short(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series),
                                       "--models", "naive,seasonal_naive"])  # fmt: skip
     assert result.exit_code == 2 and "no series is long enough" in result.output
+    assert "the longest has 10: at most a horizon of 1 with 2 scored window(s)" in " ".join(result.output.split())
+    again = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series),
+                                     "--models", "naive,seasonal_naive", "--horizon", "1"])  # fmt: skip
+    assert again.exit_code == 0, again.output
 
 
 def test_backtest_names_a_hole_in_a_series(tmp_path: Path) -> None:
