@@ -139,7 +139,11 @@ def test_a_total_that_ends_a_month_before_its_sectors_is_added_up_by_date(wareho
     assert result.exit_code == 0, result.output
     backtested = json.loads(result.stdout)["reconciliation"]
     trained = _json(warehouse, "train", "--source", "ons", *args, "--json")["backtest"]["reconciliation"]
-    assert backtested == trained and trained["nodes"] == 9
+    assert backtested["mase"] == pytest.approx(trained["mase"])  # polars may sum in another order: the last bits differ
+    assert {k: v for k, v in backtested.items() if "mase" not in k} == {
+        k: v for k, v in trained.items() if "mase" not in k
+    }
+    assert trained["nodes"] == 9
     assert trained["method"] == "bottom_up"  # chosen on this backtest; the other methods leave the total as forecast
     assert trained["summed_by_date"] == [total] and trained["parents_off_their_childrens_dates"] == []
     _json(warehouse, "forecast", "--json")
