@@ -23,6 +23,8 @@ FREQUENCIES = {
     "A": Frequency("A", "1y", 1, 2),
 }
 
+# Days between consecutive dates of each frequency (lowest, highest)
+GAP_DAYS = (("D", 1, 1), ("W", 7, 7), ("M", 28, 31), ("Q", 89, 92), ("A", 365, 366))
 PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
 
 
@@ -38,10 +40,21 @@ def inferred_frequency(ds: pl.Series) -> Frequency:
     if days.is_empty():
         raise ValueError("cannot infer a frequency from fewer than two distinct dates: give --freq")
     gap = int(days.mode().min())  # type: ignore[arg-type]
-    for code, low, high in (("D", 1, 1), ("W", 7, 7), ("M", 28, 31), ("Q", 89, 92), ("A", 365, 366)):
+    for code, low, high in GAP_DAYS:
         if low <= gap <= high:
             return FREQUENCIES[code]
     raise ValueError(f"dates are {gap} days apart, which is no supported frequency (D, W, M, Q, A): give --freq")
+
+
+def series_frequencies(series: pl.DataFrame) -> pl.DataFrame:
+    """series_id, code: each series' own frequency, from its most common gap between dates (null for a gap of no
+    supported frequency; a series of one date has no row)."""
+    gaps = series.sort("series_id", "ds").select("series_id", gap=pl.col("ds").diff().dt.total_days().over("series_id"))
+    modal = gaps.drop_nulls("gap").group_by("series_id").agg(pl.col("gap").mode().min())
+    code = pl.lit(None, dtype=pl.String)
+    for name, low, high in reversed(GAP_DAYS):
+        code = pl.when(pl.col("gap").is_between(low, high)).then(pl.lit(name)).otherwise(code)
+    return modal.select("series_id", code=code).sort("series_id")
 
 
 def future_frame(train: pl.DataFrame, freq: Frequency, h: int) -> pl.DataFrame:

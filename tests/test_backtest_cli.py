@@ -189,6 +189,19 @@ def test_backtest_names_a_hole_in_a_series(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, [*args, "--freq", "Q", "--horizon", "2"]).exit_code == 0
 
 
+def test_a_file_that_mixes_frequencies_says_so(tmp_path: Path) -> None:
+    """A quarterly series among monthly ones: not a series with holes, a file at two frequencies."""
+    path = _series_file(tmp_path / "series.csv")
+    quarters = [f"q,{2019 + i // 4}-{3 * (i % 4) + 1:02d}-01,{10 + i}" for i in range(16)]
+    path.write_text(path.read_text() + "\n".join(quarters) + "\n")
+    args = ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(path), "--models", "naive"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert f"{path}: series 'q' is at frequency Q, most of the others at M (1 series at another frequency)" in " ".join(
+        result.output.split()
+    )
+
+
 def test_backtest_of_a_missing_source_says_what_the_panel_holds(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     connect(warehouse).close()  # migrated, no panel yet

@@ -21,6 +21,7 @@ from models.frequency import (
     future_frame,
     inferred_frequency,
     off_grid_dates,
+    series_frequencies,
 )
 from models.intervals import scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
@@ -79,6 +80,13 @@ def test_off_grid_dates_are_those_elsewhere_in_their_period_than_their_series_ot
     annual = {"a": [date(2019, 7, 1), date(2020, 7, 1), date(2021, 6, 1), date(2022, 7, 1)]}
     assert off(annual, "A") == [("a", date(2021, 6, 1))]
     assert off({"d": [date(2020, 1, 1), date(2020, 1, 2)]}, "D") == []
+
+
+def test_series_frequencies_are_each_series_own() -> None:
+    months = [date(2020, m, 1) for m in range(1, 7)]
+    quarters = [date(2020, m, 1) for m in (1, 4, 7, 10)]
+    frame = pl.DataFrame({"series_id": ["m"] * 6 + ["q"] * 4 + ["one"], "ds": [*months, *quarters, months[0]]})
+    assert series_frequencies(frame).rows() == [("m", "M"), ("q", "Q")]  # one date: no frequency
 
 
 def test_first_missing_periods_name_each_series_first_hole() -> None:
