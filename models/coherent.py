@@ -65,6 +65,15 @@ def _method_scores(frames: list[pl.DataFrame], scales: pl.DataFrame) -> pl.DataF
     )
 
 
+def _hierarchy_parts(
+    forecasts: pl.DataFrame, links: pl.DataFrame, observed: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(the backtest's selected forecasts, the links of parents forecast in every window with all their children,
+    those of them whose nodes forecast the same dates, and the lagging parents' sums by date from `observed`)."""
+    selected, present = _selected_and_present(forecasts, links)
+    return selected, present, date_aligned_links(present, selected), _summed(selected, present, observed)
+
+
 def reconciliation_scores(forecasts: pl.DataFrame, links: pl.DataFrame, scales: pl.DataFrame,
                           observed: pl.DataFrame | None = None) -> pl.DataFrame:  # fmt: skip
     """method (`base` and each of METHODS), window, mase (mean over the hierarchy's nodes), nodes.
@@ -74,8 +83,12 @@ def reconciliation_scores(forecasts: pl.DataFrame, links: pl.DataFrame, scales: 
     in every window take part, and only for the same dates; with `observed` (the series' history: series_id, ds,
     y), bottom-up also adds up, by date, the parents whose data ends before their children's (lagging_sums), which
     the other methods leave as forecast."""
-    selected, present = _selected_and_present(forecasts, links)
-    usable, summed = date_aligned_links(present, selected), _summed(selected, present, observed)
+    return _scores_of(*_hierarchy_parts(forecasts, links, observed), scales)
+
+
+def _scores_of(selected: pl.DataFrame, present: pl.DataFrame, usable: pl.DataFrame, summed: pl.DataFrame,
+               scales: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+    """reconciliation_scores of the parts _hierarchy_parts gives."""
     lagging = present.filter(pl.col("parent").is_in(summed["series_id"].unique().implode()))
     nodes = pl.concat([usable["parent"], usable["child"], lagging["parent"], lagging["child"]]).unique()
     if nodes.is_empty():
@@ -211,12 +224,12 @@ def reconciliation_report(forecasts: pl.DataFrame, links: pl.DataFrame, split: p
     whose data ends before their children's that bottom-up adds up by date from `observed` (the series' history:
     `summed_by_date`) and the parents left as forecast because their dates are not their children's; with split
     links (`split` not empty) `split`: the split hierarchy's children as forecast and split (split_summary)."""
-    report = reconciliation_summary(reconciliation_scores(forecasts, links, scales, observed))
-    selected, present = _selected_and_present(forecasts, links)
-    aligned = set(date_aligned_links(present, selected)["parent"])
-    summed = set(_summed(selected, present, observed if report["method"] == "bottom_up" else None)["series_id"])
-    report["summed_by_date"] = sorted(summed)
-    report["parents_off_their_childrens_dates"] = sorted(set(present["parent"]) - aligned - summed)
+    parts = _hierarchy_parts(forecasts, links, observed)
+    _, present, usable, summed = parts
+    report = reconciliation_summary(_scores_of(*parts, scales))
+    added = set(summed["series_id"]) if report["method"] == "bottom_up" else set()
+    report["summed_by_date"] = sorted(added)
+    report["parents_off_their_childrens_dates"] = sorted(set(present["parent"]) - set(usable["parent"]) - added)
     if not split.is_empty():
         report["split"] = split_summary(split_scores(forecasts, links, split, str(report["method"]), scales, observed))
     return report

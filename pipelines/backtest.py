@@ -121,16 +121,15 @@ def panel_of(series: pl.DataFrame, freq: str | None, season: int | None, how: st
             field="ds",
         )
     holes = first_missing_periods(series, target)
-    if not holes.is_empty() and target.code == native.code:
+    if not holes.is_empty():
         other = series_frequencies(series).filter(pl.col("code") != target.code)
-        if not other.is_empty():
+        if target.code == native.code and not other.is_empty():
             series_id, code = other.row(0)
             raise ValueError(
                 f"{label}: series {series_id!r} is at frequency {code}, most of the others at {target.code} "
                 f"({other.height:,} series at another frequency): give --freq with the coarsest of them to aggregate "
                 "every series to it, or backtest them apart"
             )
-    if not holes.is_empty():
         series_id, missing = holes.row(0)
         raise ValueError(
             f"{label}: series {series_id!r} has no value for {missing} ({holes.height} series with holes at "

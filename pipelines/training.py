@@ -206,10 +206,10 @@ def promoted(settings: Settings, source: str, version: str | None) -> dict[str, 
     try:
         client.get_model_version(name, version)
     except MlflowException as error:
-        known = [str(v.version) for v in client.search_model_versions("name = '" + name.replace("'", "") + "'")]
+        known = [row["version"] for row in model_versions(settings, source)]  # in version order
         raise ValueError(
             f"{name} has no version {version}; it has "
-            + (", ".join(sorted(known, key=int)) if known else f"none yet: run `moocast train --source {source}`")
+            + (", ".join(known) if known else f"none yet: run `moocast train --source {source}`")
         ) from error
     if current is not None and str(current.version) != version:
         client.set_registered_model_alias(name, PREVIOUS, current.version)
