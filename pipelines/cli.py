@@ -15,9 +15,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.cli_backtest import backtest
 from pipelines.cli_common import err, fail, progress_bar
 from pipelines.cli_courses import map_courses, supply
-from pipelines.cli_forecast import backtest, forecast, models_app, retrain, train
+from pipelines.cli_forecast import forecast, models_app, retrain, train
 from pipelines.cli_priorities import priorities
 from pipelines.cli_serve import publish, serve
 from pipelines.cli_skills import code, eval_extraction, eval_occupations, extract, panel

@@ -1,129 +1,32 @@
-"""`moocast backtest` (registered on the app by pipelines/cli.py)."""
+"""`moocast train`, `forecast`, `models` and `retrain` (registered on the app by pipelines/cli.py)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.cli_common import err, fail, progress_bar, shown, step_spinner
+from pipelines.cli_backtest import (
+    DEFAULT_MODELS,
+    OTHER_MODELS,
+    SERIES_FILE_HELP,
+    Freq,
+    How,
+    Models,
+    Season,
+    Windows,
+    forecast_series,
+)
+from pipelines.cli_common import err, fail, shown, step_spinner
 from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
-# the same list as pipelines.backtest.DEFAULT_MODELS, and the rest of its MODELS (a test checks), kept here so
-# `--help` imports no models
-DEFAULT_MODELS = "seasonal_naive,naive,window_average,auto_ets,ets_ses,ets_damped,lightgbm,prophet"
-OTHER_MODELS = "lightgbm_direct, auto_theta, auto_arima, auto_ces, thief_ets, thief_ets_var"
 RegisteredSource = Annotated[str, typer.Option(help="Panel source of the registered model <prefix>-<source>")]
-
-
-def backtest(
-    ctx: typer.Context,
-    series: Annotated[
-        Path | None,
-        typer.Option(
-            help="A long-format CSV or Parquet file (series_id, ds as YYYY-MM-DD, y; one row per series and "
-            "period, no holes) to backtest instead of the panel; a series never negative is forecast non-negative",
-            exists=True,
-            dir_okay=False,
-        ),
-    ] = None,
-    source: Annotated[
-        str, typer.Option(help="Without --series: the panel source to backtest (ons, indeed, ba, postings, reconciled)")
-    ] = "ons",
-    level: Annotated[str | None, typer.Option(help="Without --series: only this hierarchy level (e.g. sector)")] = None,
-    freq: Annotated[
-        str | None, typer.Option(help="D, W, M, Q or A; finer data is aggregated [default: inferred]")
-    ] = None,
-    how: Annotated[str, typer.Option(help="Aggregation to --freq: sum (flows) or mean (levels, indices)")] = "mean",
-    season: Annotated[int | None, typer.Option(help="Season length M [default: from the frequency]", min=1)] = None,
-    horizon: Annotated[
-        int | None, typer.Option(help="Periods per window H [default: from the frequency]", min=1)
-    ] = None,
-    windows: Annotated[
-        int, typer.Option(help="Scored windows W (2 more calibrate intervals and selection)", min=1)
-    ] = 2,
-    models: Annotated[str, typer.Option(help=f"Comma-separated models; also: {OTHER_MODELS}")] = DEFAULT_MODELS,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Rolling-origin backtest: the last (2 + W) x H periods of each series form consecutive windows; every model
-    is refit before each. The first 2 windows only calibrate the conformal intervals (each window's come from
-    the window before it) and each series' model choice; the W after them are scored: MASE (seasonal-naive
-    scaled, season M), sMAPE, RMSSE and 80%/95% interval coverage, averaged over series and windows. 'selected'
-    is what would be served: the median of auto_ets, ets_ses and ets_damped when two or more of them run, else
-    each series' choice. The per-series scorecard is saved to the warehouse. When auto_ets and seasonal_naive
-    are among the models, a last line (`goal` in --json) scores the accuracy goal: selected MASE at most 0.95x
-    auto_ets's and 0.80x seasonal_naive's, 80% coverage within 0.73-0.87. On the panel, a line (`reconciliation` in
-    --json) says what is served of its hierarchies: selected made coherent by the method the backtest chooses.
-
-    Example: moocast backtest --series my_series.csv --freq M --horizon 6 --windows 3 --json"""
-    from models.backtest import CALIBRATION_WINDOWS
-    from models.coherent import reconciliation_report
-    from pipelines.backtest import (
-        backtest_json,
-        hierarchy_links,
-        panel_of,
-        run_backtest,
-        saved_backtest,
-        series_file,
-        warehouse_panel,
-        with_attributes,
-    )
-
-    settings: Settings = ctx.obj
-    try:
-        if series is not None:
-            frame, label = series_file(series), str(series)
-            panel = panel_of(frame, freq, season, how, label)
-        else:
-            with connect(settings.warehouse, read_only=True) as con:
-                frame, attributes = warehouse_panel(con, source, level)
-            label = f"panel source={source}" + (f" level={level}" if level else "")
-            panel = with_attributes(panel_of(frame, freq, season, how, label), attributes)
-        chosen = [m.strip() for m in models.split(",") if m.strip()]
-        fits = (CALIBRATION_WINDOWS + windows) * len(chosen)
-        with progress_bar(as_json) as progress:
-            task = progress.add_task("backtest", total=fits)
-
-            def fitting(model: str, window: int) -> None:
-                progress.update(task, description=f"backtest: window {window}, {model}",
-                                completed=window * len(chosen) + chosen.index(model))  # fmt: skip
-
-            result = run_backtest(panel, chosen, horizon or panel.freq.horizon, windows, on_fit=fitting)
-            progress.update(task, description="backtest: scoring", completed=fits)
-    except InputError as error:
-        raise fail(str(error)) from None
-    except ValueError as error:
-        raise fail(str(error), 2) from None
-    served = None  # of the panel's hierarchies (a file's series have none)
-    with connect(settings.warehouse) as con:
-        run_id = saved_backtest(con, result, panel, label)
-        if series is None:
-            links, split = hierarchy_links(con, panel.series["series_id"].unique())
-            served = reconciliation_report(result.forecasts, links, split, result.scales, panel.series)
-    summary = backtest_json(result) | {"run_id": run_id, "freq": panel.freq.code, "season": panel.freq.season}
-    if served is not None:
-        summary["reconciliation"] = served
-    if as_json:
-        print(json.dumps(summary, indent=2))
-        return
-    table = Table(title=f"backtest {label}: {summary['series']} series, {windows} windows of {result.horizon}",
-                  caption=f"run {run_id}; season {panel.freq.season}")  # fmt: skip
-    for column in ("model", "MASE", "sMAPE", "RMSSE", "cover 80", "cover 95"):
-        table.add_column(column, justify="left" if column == "model" else "right")
-    for name, s in sorted(summary["models"].items(), key=lambda item: item[1]["mase"]):
-        table.add_row(name, *(f"{s[k]:.3f}" if s[k] is not None else "-"
-                              for k in ("mase", "smape", "rmsse", "coverage_80", "coverage_95")))  # fmt: skip
-    Console().print(table)
-    if summary["goal"] is not None:
-        Console().print(goal_line(summary["goal"]))
-    for line in served_lines(summary["reconciliation"]) if "reconciliation" in summary else []:
-        Console().print(line)
 
 
 def train(
@@ -166,12 +69,45 @@ def forecast(
     ctx: typer.Context,
     source: Annotated[str, typer.Option(help="Panel source whose champion forecasts")] = "ons",
     horizon: Annotated[int | None, typer.Option(help="Periods ahead [default: from the frequency]", min=1)] = None,
+    series: Annotated[
+        Path | None,
+        typer.Option(
+            help=f"{SERIES_FILE_HELP} to forecast instead of the panel: backtested first, then every model "
+            "refit on all of it; nothing is registered or written to the warehouse",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    freq: Freq = None,
+    how: How = "mean",
+    season: Season = None,
+    windows: Windows = 2,
+    models: Models = DEFAULT_MODELS,
+    output: Annotated[
+        Path | None, typer.Option(help="With --series: write the forecasts here (.csv, .parquet or .json)")
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option(help="With --series: an HTML chart of the series and their forecasts (.html)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Forecasts with 80% and 95% intervals from the @champion of <prefix>-<source> for every series it knows,
-    written to the warehouse table `forecasts` stamped with the model version."""
+    written to the warehouse table `forecasts` stamped with the model version.
+
+    With --series, forecasts of your own series file as `moocast train` makes the panel's: a backtest of the
+    models (--windows windows of --horizon periods, as `moocast backtest`) gives each series' choice and the
+    interval widths, then every model is refit on all the data; the forecasts (series_id, step, ds, yhat, lo_80,
+    hi_80, lo_95, hi_95, model) go to --output, or are shown (in --json without --output).
+
+    Example: moocast forecast --series my_series.csv --horizon 6 --output forecasts.csv --chart forecasts.html"""
     from pipelines.training import champion_forecasts
 
+    if series is not None:
+        forecast_series(series, freq, season, how, horizon, windows, models, output, chart, as_json)
+        return
+    if output is not None or chart is not None:
+        raise fail("--output and --chart go with --series; the panel's forecasts are written to the warehouse "
+                   "(`forecasts`) and shown by `moocast serve`", 2)  # fmt: skip
     settings: Settings = ctx.obj
     try:
         with connect(settings.warehouse) as con, step_spinner(as_json) as progress:
@@ -261,38 +197,3 @@ def retrain(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
         print(json.dumps(result, indent=2, default=str))
     else:
         Console().print({"run_id": result["run_id"], "stages": list(result["stages"])})
-
-
-def served_lines(report: dict[str, Any]) -> list[str]:
-    """What is served of the panel's hierarchies: the selected forecasts made coherent by the method chosen on the
-    backtest, with every method's MASE over the hierarchies' series, the parents added up by date and those left
-    as forecast because their data ends on another date than their children's."""
-    lines = []
-    if report["nodes"]:
-        mase, method = report["mase"], report["method"]
-        others = ", ".join(f"{m} {v:.3f}" for m, v in mase.items() if m not in (method, "base"))
-        lines.append(f"served: selected made coherent by {method} over {report['nodes']:,} series: MASE "
-                     f"{mase[method]:.3f} (as forecast {mase['base']:.3f}; {others})")  # fmt: skip
-    if summed := report["summed_by_date"]:
-        lines.append(f"  of which {len(summed):,} parent(s) whose data ends before their children's, added up by date "
-                     f"from the children's observed and forecast periods ({_first_few(summed)})")  # fmt: skip
-    if off := report["parents_off_their_childrens_dates"]:
-        lines.append(f"served as forecast, not reconciled: {len(off):,} parent(s) whose data ends on another date "
-                     f"than their children's ({_first_few(off)})")  # fmt: skip
-    return lines
-
-
-def _first_few(names: list[str]) -> str:
-    return ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
-
-
-def goal_line(goal: dict[str, Any]) -> str:
-    """The accuracy goal's three parts, for under the backtest table."""
-    ets, snaive, cover = goal["vs_auto_ets"], goal["vs_seasonal_naive"], goal["coverage_80"]
-    low, high = cover["goal"]
-    parts = [
-        f"{ets['ratio']:.3f}x AutoETS (goal <= {ets['goal']:.2f}: {'met' if ets['met'] else 'not met'})",
-        f"{snaive['ratio']:.3f}x seasonal naive (<= {snaive['goal']:.2f}: {'met' if snaive['met'] else 'not met'})",
-        f"80% coverage {cover['coverage']:.3f} ({low:.2f}-{high:.2f}: {'met' if cover['met'] else 'not met'})",
-    ]
-    return "goal: selected " + "; ".join(parts)

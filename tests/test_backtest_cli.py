@@ -59,10 +59,10 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
 
 
 def test_the_cli_default_models_are_the_library_defaults() -> None:
-    from pipelines import backtest, cli_forecast
+    from pipelines import backtest, cli_backtest
 
-    assert cli_forecast.DEFAULT_MODELS.split(",") == backtest.DEFAULT_MODELS
-    others = cli_forecast.OTHER_MODELS.split(", ")
+    assert cli_backtest.DEFAULT_MODELS.split(",") == backtest.DEFAULT_MODELS
+    others = cli_backtest.OTHER_MODELS.split(", ")
     assert sorted(backtest.DEFAULT_MODELS + others) == sorted(backtest.MODELS)  # --help names every model
     assert set(backtest.DEFAULT_MODELS) <= set(backtest.MODELS) and set(backtest.ENSEMBLE) <= set(backtest.MODELS)
 
