@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.cli_common import err, fail, progress_bar, step_spinner
+from pipelines.cli_common import err, fail, given_options, progress_bar, step_spinner
 from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
@@ -73,6 +73,9 @@ def backtest(
         with_attributes,
     )
 
+    if series is not None and (given := given_options(ctx, ("source", "level"))):
+        raise fail(f"{', '.join(given)} choose(s) the panel's series; with --series the file's series are backtested",
+                   2)  # fmt: skip
     settings: Settings = ctx.obj
     try:
         if series is not None:

@@ -38,3 +38,9 @@ def step_spinner(quiet: bool) -> Progress:
     off when `quiet` or when stderr is not a terminal."""
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                     disable=quiet or not err.is_terminal)  # fmt: skip
+
+
+def given_options(ctx: typer.Context, names: tuple[str, ...]) -> list[str]:
+    """The options among `names` given on the command line (not defaulted), as --name: for refusing those that
+    do not go together. By the source's name: typer may bring its own copy of click, with its own enum."""
+    return [f"--{n}" for n in names if getattr(ctx.get_parameter_source(n), "name", "") == "COMMANDLINE"]

@@ -21,11 +21,12 @@ from pipelines.cli_backtest import (
     Windows,
     forecast_series,
 )
-from pipelines.cli_common import err, fail, shown, step_spinner
+from pipelines.cli_common import err, fail, given_options, shown, step_spinner
 from pipelines.readers import InputError
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
+SERIES_ONLY = ("freq", "how", "season", "windows", "models", "output", "chart")  # forecast's options for --series
 RegisteredSource = Annotated[str, typer.Option(help="Panel source of the registered model <prefix>-<source>")]
 
 
@@ -97,17 +98,21 @@ def forecast(
     With --series, forecasts of your own series file as `moocast train` makes the panel's: a backtest of the
     models (--windows windows of --horizon periods, as `moocast backtest`) gives each series' choice and the
     interval widths, then every model is refit on all the data; the forecasts (series_id, step, ds, yhat, lo_80,
-    hi_80, lo_95, hi_95, model) go to --output, or are shown (in --json without --output).
+    hi_80, lo_95, hi_95, model) go to --output, else as CSV to stdout (or into the --json object).
 
     Example: moocast forecast --series my_series.csv --horizon 6 --output forecasts.csv --chart forecasts.html"""
     from pipelines.training import champion_forecasts
 
     if series is not None:
+        if given_options(ctx, ("source",)):
+            raise fail("--source chooses the panel source whose champion forecasts; with --series the file's series "
+                       "are forecast", 2)  # fmt: skip
         forecast_series(series, freq, season, how, horizon, windows, models, output, chart, as_json)
         return
-    if output is not None or chart is not None:
-        raise fail("--output and --chart go with --series; the panel's forecasts are written to the warehouse "
-                   "(`forecasts`) and shown by `moocast serve`", 2)  # fmt: skip
+    if given := given_options(ctx, SERIES_ONLY):
+        raise fail(f"{', '.join(given)} go(es) with --series: the panel's forecasts come from its registered "
+                   "champion, as trained (`moocast train`), into the warehouse (`forecasts`), shown by `moocast serve`",
+                   2)  # fmt: skip
     settings: Settings = ctx.obj
     try:
         with connect(settings.warehouse) as con, step_spinner(as_json) as progress:

@@ -109,9 +109,16 @@ def test_forecast_series_refuses_what_it_cannot_do(tmp_path: Path, args: list[st
     assert series.read_text(encoding="utf-8").startswith("series_id,ds,y")  # untouched
 
 
-def test_forecast_output_needs_a_series_file(tmp_path: Path) -> None:
-    code, _, stderr = _forecast(tmp_path, "--output", str(tmp_path / "f.csv"))
-    assert code == 2 and "--output and --chart go with --series" in " ".join(stderr.split())
+def test_forecast_options_for_a_file_need_one(tmp_path: Path) -> None:
+    code, _, stderr = _forecast(tmp_path, "--output", str(tmp_path / "f.csv"), "--models", "naive", "--how", "mean")
+    assert code == 2 and "--how, --models, --output go(es) with --series" in " ".join(stderr.split())
+    assert not (tmp_path / "w.duckdb").exists()
+    series = _seasonal_file(tmp_path / "seasonal.csv")
+    code, _, stderr = _forecast(tmp_path, "--series", str(series), "--source", "ba")
+    assert code == 2 and "with --series the file's series are forecast" in " ".join(stderr.split())
+    result = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series),
+                                      "--level", "sector"])  # fmt: skip
+    assert result.exit_code == 2 and "--level choose(s) the panel's series" in " ".join(result.stderr.split())
 
 
 def test_forecast_chart_offers_the_largest_series_one_at_a_time() -> None:
