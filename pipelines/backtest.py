@@ -219,17 +219,20 @@ def backtest_json(backtest: Backtest) -> dict[str, Any]:
     }
 
 
+def series_scorecard(backtest: Backtest) -> pl.DataFrame:
+    """model, series_id, mase, smape, rmsse, coverage_80, coverage_95: each series' scores averaged over the scored
+    windows (the warehouse's backtest_scores, `moocast backtest --output`)."""
+    metrics = ("mase", "smape", "rmsse", "coverage_80", "coverage_95")
+    return backtest.scores.group_by("model", "series_id").agg(pl.col(metrics).mean()).sort("series_id", "model")
+
+
 def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, panel: Panel, label: str,
                    model: tuple[str, str] | None = None) -> str:  # fmt: skip
     """Store the run and its per-series scorecard in one transaction, stamped with the registered model
     (name, version) it was made for if any; returns the run id."""
     run_id = uuid.uuid4().hex[:12]
     summary = backtest_json(backtest)
-    per_series = (
-        backtest.scores.group_by("model", "series_id")
-        .agg(pl.col("mase", "smape", "rmsse", "coverage_80", "coverage_95").mean())
-        .with_columns(run_id=pl.lit(run_id))
-    )
+    per_series = series_scorecard(backtest).with_columns(run_id=pl.lit(run_id))
     with transaction(con):
         con.execute("INSERT INTO backtest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, datetime.now(), label, panel.freq.code, panel.freq.season, backtest.horizon,

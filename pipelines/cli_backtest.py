@@ -47,6 +47,13 @@ def backtest(
     ] = None,
     windows: Windows = 2,
     models: Models = DEFAULT_MODELS,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write each series' scores per model here (.csv, .parquet or .json): which series "
+            "forecast well, and with which model"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Rolling-origin backtest: the last (2 + W) x H periods of each series form consecutive windows; every model
@@ -69,15 +76,19 @@ def backtest(
         run_backtest,
         saved_backtest,
         series_file,
+        series_scorecard,
         warehouse_panel,
         with_attributes,
     )
+    from pipelines.outputs import output_checked, written_rows
 
     if series is not None and (given := given_options(ctx, ("source", "level"))):
         raise fail(f"{', '.join(given)} choose(s) the panel's series; with --series the file's series are backtested",
                    2)  # fmt: skip
     settings: Settings = ctx.obj
     try:
+        if output is not None:
+            output_checked(output)
         if series is not None:
             frame, label = series_file(series), str(series)
             panel = panel_of(frame, freq, season, how, label)
@@ -110,6 +121,8 @@ def backtest(
     summary = backtest_json(result) | {"run_id": run_id, "freq": panel.freq.code, "season": panel.freq.season}
     if served is not None:
         summary["reconciliation"] = served
+    if output is not None:
+        summary["output"] = str(written_rows(series_scorecard(result), output))
     if as_json:
         print(json.dumps(summary, indent=2))
         return
@@ -125,6 +138,10 @@ def backtest(
         Console().print(goal_line(summary["goal"]))
     for line in served_lines(summary["reconciliation"]) if "reconciliation" in summary else []:
         Console().print(line)
+    if output is not None:
+        Console().print(f"each series' scores: {output}", highlight=False)
+    if note := few_errors_note(summary["series"]):
+        err.print(note, highlight=False)
 
 
 def forecast_series(path: Path, freq: str | None, season: int | None, how: str, horizon: int | None, windows: int,
@@ -132,13 +149,8 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
     """`moocast forecast --series`: the forecasts of a file's series to `output` (else as CSV on stdout, or in
     --json), with the backtest they were calibrated on, and a chart of them at `chart`."""
     from pipelines.backtest import backtest_json
-    from pipelines.series_forecast import (
-        forecast_chart,
-        output_checked,
-        series_forecast,
-        written_chart,
-        written_forecasts,
-    )
+    from pipelines.outputs import output_checked, written_rows
+    from pipelines.series_forecast import forecast_chart, series_forecast, written_chart
 
     chosen = [m.strip() for m in models.split(",") if m.strip()]
     try:
@@ -167,7 +179,7 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
         "last_ds": str(forecasts["ds"].max()), "interval_errors": result.interval_errors, "backtest": scores,
     }  # fmt: skip
     if output is not None:
-        summary["output"] = str(written_forecasts(forecasts, output))
+        summary["output"] = str(written_rows(forecasts, output))
     if chart is not None:
         summary["chart"] = str(written_chart(forecast_chart(result.panel.series, forecasts, path.name), chart))
     if as_json:
@@ -186,17 +198,22 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
                   if key in summary),
         highlight=False,
     )  # fmt: skip
-    if summary["interval_errors"] < WIDEST_95:
-        err.print(
-            f"note: the intervals rest on the errors of {summary['interval_errors']} series per step (the backtest's "
-            f"last window); with fewer than {WIDEST_95} the 95% interval is as wide as the largest error seen, and "
-            f"with fewer than {WIDEST_80} the 80% one too",
-            highlight=False,
-        )
+    if note := few_errors_note(summary["interval_errors"]):
+        err.print(note, highlight=False)
 
 
 # below these counts of errors per step, the 95% and 80% conformal quantiles are the largest error (models/intervals.py)
 WIDEST_95, WIDEST_80 = 20, 5
+
+
+def few_errors_note(errors: int) -> str | None:
+    """What intervals resting on `errors` errors per step (one per series of a backtest window) cannot tell, if
+    anything."""
+    if errors >= WIDEST_95:
+        return None
+    return (f"note: the intervals rest on the errors of {errors} series per step (those of the backtest window "
+            f"before); with fewer than {WIDEST_95} the 95% interval is as wide as the largest error seen, and with "
+            f"fewer than {WIDEST_80} the 80% one too")  # fmt: skip
 
 
 def served_lines(report: dict[str, Any]) -> list[str]:

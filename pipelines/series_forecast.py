@@ -5,7 +5,6 @@ is written to the warehouse or MLflow; the forecasts go to a CSV, Parquet or JSO
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,6 @@ from models.bundle import trained_bundle
 from pipelines.backtest import MODELS, ensemble_members, panel_of, run_backtest, series_file
 
 FORECAST_COLUMNS = ["series_id", "step", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95", "model"]
-OUTPUT_SUFFIXES = (".csv", ".parquet", ".json")
 CHART_SERIES = 100  # the series a chart offers, the largest by their last value (one chart of thousands is unusable)
 
 
@@ -47,28 +45,6 @@ def series_forecast(path: Path, freq: str | None, season: int | None, how: str, 
                             on_fit=lambda model: on_step(f"fit on all the data: {model}"))  # fmt: skip
     last = backtest.forecasts.filter(pl.col("window") == pl.col("window").max())
     return SeriesForecast(bundle.predict(h).select(FORECAST_COLUMNS), backtest, panel, last["series_id"].n_unique())
-
-
-def written_forecasts(forecasts: pl.DataFrame, path: Path) -> Path:
-    """`forecasts` written to `path` as CSV, Parquet or JSON (a list of rows) by its suffix; ValueError for another
-    suffix (the CLI checks with `output_checked` before computing anything)."""
-    output_checked(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".csv":
-        forecasts.write_csv(path)
-    elif path.suffix == ".parquet":
-        forecasts.write_parquet(path)
-    else:
-        path.write_text(json.dumps(forecasts.with_columns(pl.col("ds").cast(pl.String)).to_dicts(), indent=1))
-    return path
-
-
-def output_checked(path: Path) -> Path:
-    """`path` if moocast can write forecasts to it (by its suffix), else ValueError saying which suffixes it can."""
-    if path.suffix not in OUTPUT_SUFFIXES:
-        raise ValueError(f"{path}: cannot write forecasts as {path.suffix or 'a file without a suffix'!r}; give a "
-                         f"path ending in {', '.join(OUTPUT_SUFFIXES)}")  # fmt: skip
-    return path
 
 
 def forecast_chart(history: pl.DataFrame, forecasts: pl.DataFrame, title: str, limit: int = CHART_SERIES) -> go.Figure:

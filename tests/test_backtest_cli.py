@@ -58,6 +58,29 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
     assert per_series == (6 * len(scores["models"]), 6)
 
 
+def test_backtest_writes_each_series_scores(tmp_path: Path) -> None:
+    series, scores = _series_file(tmp_path / "series.csv", series=4), tmp_path / "scores.parquet"
+    result = CliRunner().invoke(
+        app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series), "--horizon", "6",
+              "--models", "naive,seasonal_naive,auto_ets,ets_ses", "--output", str(scores), "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary, per_series = json.loads(result.stdout), pl.read_parquet(scores)
+    assert summary["output"] == str(scores)
+    assert per_series.columns == ["model", "series_id", "mase", "smape", "rmsse", "coverage_80", "coverage_95"]
+    assert per_series.height == 4 * len(summary["models"])  # every series, every model (ensemble and selected too)
+    for model, metrics in summary["models"].items():  # every series has both windows: the mean of the means
+        rows = per_series.filter(pl.col("model") == model)
+        assert rows["mase"].mean() == pytest.approx(metrics["mase"])
+        assert rows["coverage_80"].mean() == pytest.approx(metrics["coverage_80"])
+    text = CliRunner().invoke(
+        app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series), "--horizon", "6",
+              "--models", "naive", "--output", str(tmp_path / "scores.csv")],
+    )  # fmt: skip
+    assert text.exit_code == 0 and "errors of 4 series per step" in " ".join(text.stderr.split())
+    assert pl.read_csv(tmp_path / "scores.csv").height == 4 * 2  # naive and selected
+
+
 def test_the_cli_default_models_are_the_library_defaults() -> None:
     from pipelines import backtest, cli_backtest
 
