@@ -6,7 +6,9 @@ refit on everything before each window. The first `calibration` windows are neve
 residuals that calibrate the intervals, and the scores that choose each series' model, for the next windows.
 For every scored window, intervals and choices come only from the windows before it: the intervals from the
 residuals of the window just before it (the latest evidence of how wrong the models are, so that widths learnt
-in a turbulent year do not carry over to calmer ones; README, "Forecasting"), the choices from all of them.
+in a turbulent year do not carry over to calmer ones; README, "Forecasting"), with a panel of fewer than 20 series
+also of as many windows before that as it takes to have 20 errors per step (models/intervals.py), the choices
+from all of them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from models.base import Forecaster, Panel, floored
-from models.intervals import scaled_error_quantiles, with_intervals
+from models.intervals import errors_per_step, recent_residuals, scaled_error_quantiles, with_intervals
 from models.metrics import insample_scales, model_summary, window_scores
 from models.selection import (
     best_models,
@@ -37,11 +39,13 @@ class Backtest:
     scores: pl.DataFrame  # model, window, series_id, mase, smape, rmsse, coverage_80, coverage_95
     summary: pl.DataFrame  # model, mase, smape, rmsse, coverage_80, coverage_95, series
     point_scores: pl.DataFrame  # the scores of every window (calibration too) before selection
-    quantiles: pl.DataFrame  # model, step, q_80, q_95 from the residuals of the last window
+    quantiles: pl.DataFrame  # model, step, q_80, q_95 from the residuals of the last window(s): recent_residuals
     scales: pl.DataFrame  # window, series_id, mae_scale, mse_scale, floor: each window's in-sample scales
     horizon: int
     windows: int
     series_skipped: int
+    scored_interval_errors: int  # the fewest errors per step behind a scored window's intervals
+    interval_errors: int  # errors per step behind `quantiles` (what a trained bundle serves)
 
 
 def point_forecasts(
@@ -104,9 +108,10 @@ def cross_validation(
     residuals = points.join(scales, on=["window", "series_id"]).drop_nulls("yhat")
     point_scores = window_scores(points.drop_nulls("yhat"), scales)
     candidates = selection_candidates(points["model"].unique().to_list())
-    scored = []
+    scored, fewest = [], None
     for window in range(calibration, total):
-        latest = residuals.filter(pl.col("window") == window - 1)
+        latest = recent_residuals(residuals, window)
+        fewest = errors_per_step(latest) if fewest is None else min(fewest, errors_per_step(latest))
         current = with_intervals(
             points.filter(pl.col("window") == window), scaled_error_quantiles(latest),
             scales.filter(pl.col("window") == window),
@@ -116,8 +121,8 @@ def cross_validation(
         scored += [current, selected_forecasts(current, choice, overall_best(before, candidates))]
     forecasts = pl.concat(scored).sort("model", "window", "series_id", "step")
     scores = window_scores(forecasts.drop_nulls("yhat"), scales)
+    served = recent_residuals(residuals, total)
     return Backtest(
-        forecasts, scores, model_summary(scores), point_scores,
-        scaled_error_quantiles(residuals.filter(pl.col("window") == total - 1)), scales, h,
-        windows, lengths.height - keep.len(),
+        forecasts, scores, model_summary(scores), point_scores, scaled_error_quantiles(served), scales, h,
+        windows, lengths.height - keep.len(), fewest or 0, errors_per_step(served),
     )  # fmt: skip

@@ -10,6 +10,31 @@ import polars as pl
 
 from models.metrics import LEVELS
 
+# Errors per step a 95% quantile needs to be other than the largest error (interpolation "higher": 0.95 (n - 1) <=
+# n - 2 from n = 20); fewer than 5 make the 80% one the largest too
+MIN_ERRORS = 20
+
+
+def recent_residuals(residuals: pl.DataFrame, window: int, minimum: int = MIN_ERRORS) -> pl.DataFrame:
+    """The residuals (model, window, series_id, step, ...) that calibrate the intervals of `window`: per model, those
+    of the window just before it, and of as many windows before that as it takes to reach `minimum` errors per step
+    (all earlier windows when they do not reach it). A panel of `minimum` series or more uses the window just
+    before alone: the latest evidence of how wrong the models are (README, "Forecasting")."""
+    earlier = residuals.filter(pl.col("window") < window)
+    needed = (
+        earlier.group_by("model", "window", "step").len()
+        .group_by("model", "window").agg(errors=pl.col("len").min())
+        .sort("model", "window", descending=[False, True])
+        .filter(pl.col("errors").cum_sum().over("model") - pl.col("errors") < minimum)
+    )  # fmt: skip
+    return earlier.join(needed.select("model", "window"), on=["model", "window"])
+
+
+def errors_per_step(residuals: pl.DataFrame) -> int:
+    """The fewest errors behind any model's quantile at any step of `residuals` (0 when there are none)."""
+    counts = residuals.group_by("model", "step").len()["len"].to_list()
+    return min(counts, default=0)
+
 
 def scaled_error_quantiles(residuals: pl.DataFrame) -> pl.DataFrame:
     """model, step, q_80, q_95 from residuals (model, step, y, yhat, mae_scale)."""

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from models.intervals import MIN_ERRORS
 from pipelines.cli_common import err, fail, given_options, progress_bar, step_spinner
 from pipelines.readers import InputError
 from pipelines.settings import Settings
@@ -50,7 +51,7 @@ def backtest(
     output: Annotated[
         Path | None,
         typer.Option(
-            help="Also write each series' scores per model here (.csv, .parquet or .json): which series "
+            help="Also write each series' scores per model here (.csv, .parquet, .json or .jsonl): which series "
             "forecast well, and with which model"
         ),
     ] = None,
@@ -140,7 +141,7 @@ def backtest(
         Console().print(line)
     if output is not None:
         Console().print(f"each series' scores: {output}", highlight=False)
-    if note := few_errors_note(summary["series"]):
+    if note := few_errors_note(result.scored_interval_errors):
         err.print(note, highlight=False)
 
 
@@ -176,7 +177,7 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
     summary: dict[str, Any] = {
         "series": forecasts["series_id"].n_unique(), "horizon": result.backtest.horizon,
         "freq": result.panel.freq.code, "season": result.panel.freq.season, "first_ds": str(forecasts["ds"].min()),
-        "last_ds": str(forecasts["ds"].max()), "interval_errors": result.interval_errors, "backtest": scores,
+        "last_ds": str(forecasts["ds"].max()), "interval_errors": result.backtest.interval_errors, "backtest": scores,
     }  # fmt: skip
     if output is not None:
         summary["output"] = str(written_rows(forecasts, output))
@@ -203,17 +204,17 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
 
 
 # below these counts of errors per step, the 95% and 80% conformal quantiles are the largest error (models/intervals.py)
-WIDEST_95, WIDEST_80 = 20, 5
+WIDEST_95, WIDEST_80 = MIN_ERRORS, 5
 
 
 def few_errors_note(errors: int) -> str | None:
-    """What intervals resting on `errors` errors per step (one per series of a backtest window) cannot tell, if
+    """What intervals resting on `errors` errors per step (one per series and backtest window) cannot tell, if
     anything."""
     if errors >= WIDEST_95:
         return None
-    return (f"note: the intervals rest on the errors of {errors} series per step (those of the backtest window "
-            f"before); with fewer than {WIDEST_95} the 95% interval is as wide as the largest error seen, and with "
-            f"fewer than {WIDEST_80} the 80% one too")  # fmt: skip
+    return (f"note: the intervals rest on {errors} errors per step (one per series and earlier backtest window); with "
+            f"fewer than {WIDEST_95} the 95% interval is as wide as the largest error seen, and with fewer than "
+            f"{WIDEST_80} the 80% one too: more series or more --windows give more")  # fmt: skip
 
 
 def served_lines(report: dict[str, Any]) -> list[str]:

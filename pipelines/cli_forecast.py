@@ -85,7 +85,7 @@ def forecast(
     windows: Windows = 2,
     models: Models = DEFAULT_MODELS,
     output: Annotated[
-        Path | None, typer.Option(help="With --series: write the forecasts here (.csv, .parquet or .json)")
+        Path | None, typer.Option(help="With --series: write the forecasts here (.csv, .parquet, .json or .jsonl)")
     ] = None,
     chart: Annotated[
         Path | None, typer.Option(help="With --series: an HTML chart of the series and their forecasts (.html)")

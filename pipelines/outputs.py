@@ -1,4 +1,5 @@
-"""Tables a command writes where the user asks (`--output`): CSV, Parquet or JSON by the path's suffix."""
+"""Tables written where the user asks (`--output`, generated inputs): CSV, Parquet, JSON or JSON lines by the
+path's suffix."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-OUTPUT_SUFFIXES = (".csv", ".parquet", ".json")
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".json", ".jsonl")
 
 
 def output_checked(path: Path) -> Path:
@@ -20,13 +21,16 @@ def output_checked(path: Path) -> Path:
 
 
 def written_rows(rows: pl.DataFrame, path: Path) -> Path:
-    """`rows` written to `path` as CSV, Parquet or JSON (a list of objects, dates as YYYY-MM-DD) by its suffix."""
+    """`rows` written to `path` as CSV, Parquet, JSON (a list of objects, dates as YYYY-MM-DD) or JSON lines by its
+    suffix."""
     output_checked(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".csv":
         rows.write_csv(path)
     elif path.suffix == ".parquet":
         rows.write_parquet(path)
+    elif path.suffix == ".jsonl":
+        rows.write_ndjson(path)
     else:
         path.write_text(json.dumps(rows.to_dicts(), indent=1, default=str), encoding="utf-8")
     return path

@@ -26,7 +26,6 @@ class SeriesForecast:
     forecasts: pl.DataFrame  # FORECAST_COLUMNS
     backtest: Backtest  # the backtest the choices and intervals come from
     panel: Panel  # the series as read (and aggregated to the frequency)
-    interval_errors: int  # series whose errors per step set the interval widths (those of the backtest's last window)
 
 
 def series_forecast(path: Path, freq: str | None, season: int | None, how: str, horizon: int | None, windows: int,
@@ -43,8 +42,7 @@ def series_forecast(path: Path, freq: str | None, season: int | None, how: str, 
               "freq": panel.freq.code, "season": panel.freq.season}  # fmt: skip
     bundle = trained_bundle(panel, {m: MODELS[m] for m in models}, members, backtest, config,
                             on_fit=lambda model: on_step(f"fit on all the data: {model}"))  # fmt: skip
-    last = backtest.forecasts.filter(pl.col("window") == pl.col("window").max())
-    return SeriesForecast(bundle.predict(h).select(FORECAST_COLUMNS), backtest, panel, last["series_id"].n_unique())
+    return SeriesForecast(bundle.predict(h).select(FORECAST_COLUMNS), backtest, panel)
 
 
 def forecast_chart(history: pl.DataFrame, forecasts: pl.DataFrame, title: str, limit: int = CHART_SERIES) -> go.Figure:

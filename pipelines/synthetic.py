@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipelines.outputs import written_rows
+
 TITLES = [
     "Data Engineer",
     "Software Developer",
@@ -86,13 +88,5 @@ def generated_postings(n: int, seed: int = 0, sentences: int = 14, repost_share:
 
 
 def write_generated_postings(path: Path, n: int, seed: int = 0) -> Path:
-    """Write `n` generated postings as CSV (or Parquet / JSONL by the file's suffix) and return the path."""
-    frame = generated_postings(n, seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".parquet":
-        frame.write_parquet(path)
-    elif path.suffix == ".jsonl":
-        frame.write_ndjson(path)
-    else:
-        frame.write_csv(path)
-    return path
+    """Write `n` generated postings as CSV, Parquet or JSONL (by the file's suffix) and return the path."""
+    return written_rows(generated_postings(n, seed), path)

@@ -77,8 +77,9 @@ def test_backtest_writes_each_series_scores(tmp_path: Path) -> None:
         app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series), "--horizon", "6",
               "--models", "naive", "--output", str(tmp_path / "scores.csv")],
     )  # fmt: skip
-    assert text.exit_code == 0 and "errors of 4 series per step" in " ".join(text.stderr.split())
+    assert text.exit_code == 0 and "rest on 8 errors per step" in " ".join(text.stderr.split())
     assert pl.read_csv(tmp_path / "scores.csv").height == 4 * 2  # naive and selected
+    # (the first scored window's intervals rest on the 2 calibration windows' errors of 4 series: 8 per step)
 
 
 def test_the_cli_default_models_are_the_library_defaults() -> None:

@@ -23,7 +23,7 @@ from models.frequency import (
     off_grid_dates,
     series_frequencies,
 )
-from models.intervals import scaled_error_quantiles, with_intervals
+from models.intervals import MIN_ERRORS, errors_per_step, recent_residuals, scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
 from models.metrics import insample_scales, window_scores
 from models.prophet_model import ProphetForecaster, series_forecast
@@ -177,20 +177,49 @@ def test_series_with_negative_values_are_forecast_below_zero_by_every_model() ->
     assert series_forecast(months, [-30.0 + np.sin(m) for m in range(48)], [date(2022, 1, 1)], "M")[0] < -20
 
 
+def _jump_panel(copies: int) -> Panel:
+    """`copies` identical annual series of 9 values with a jump from 11 to 30."""
+    y = [9.0, 10.0, 11.0, 30.0, 30.0, 31.0, 31.0, 31.0, 32.0]
+    ids = [f"s{c}" for c in range(copies) for _ in y]
+    return Panel(pl.DataFrame({"series_id": ids, "ds": [date(2010 + i, 1, 1) for i in range(9)] * copies,
+                               "y": y * copies}), FREQUENCIES["A"])  # fmt: skip
+
+
 def test_a_windows_intervals_come_from_the_window_just_before_it() -> None:
     # naive forecasts, h = 2: window 0 misses a jump by 19 (scale 1), window 1 misses by 1 (scale 21/4), window 2
-    # by 0 and 1 (scale 22/6); window 2's intervals come from window 1 alone, the trained ones from window 2
-    y = [9.0, 10.0, 11.0, 30.0, 30.0, 31.0, 31.0, 31.0, 32.0]
-    panel = Panel(pl.DataFrame({"series_id": ["s"] * 9, "ds": [date(2010 + i, 1, 1) for i in range(9)], "y": y}),
-                  FREQUENCIES["A"])  # fmt: skip
-    backtest = cross_validation(panel, {"naive": Naive}, h=2, windows=1)
-    window = backtest.forecasts.filter(pl.col("model") == "naive").sort("step")
+    # by 0 and 1 (scale 22/6); with 20 series (20 errors per step), window 2's intervals come from window 1 alone,
+    # the trained ones from window 2
+    backtest = cross_validation(_jump_panel(MIN_ERRORS), {"naive": Naive}, h=2, windows=1)
+    window = backtest.forecasts.filter((pl.col("model") == "naive") & (pl.col("series_id") == "s0")).sort("step")
     assert window["yhat"].to_list() == [31.0, 31.0]
     half = (1 / (21 / 4)) * (22 / 6)
     assert (window["hi_80"] - window["yhat"]).to_list() == pytest.approx([half, half])
     assert (window["yhat"] - window["lo_95"]).to_list() == pytest.approx([half, half])
     trained = backtest.quantiles.filter(pl.col("model") == "naive").sort("step")
     assert trained["q_80"].to_list() == pytest.approx([0.0, 1 / (22 / 6)])
+    assert (backtest.scored_interval_errors, backtest.interval_errors) == (20, 20)
+
+
+def test_a_few_series_intervals_reach_back_to_earlier_windows() -> None:
+    # the same series alone: one error per step and window, so window 2's intervals come from windows 1 and 0 (the
+    # jump's 19 among them) and the trained ones from all three; with so few errors q_80 is the largest of them
+    backtest = cross_validation(_jump_panel(1), {"naive": Naive}, h=2, windows=1)
+    window = backtest.forecasts.filter(pl.col("model") == "naive").sort("step")
+    assert (window["hi_80"] - window["yhat"]).to_list() == pytest.approx([19 * 22 / 6] * 2)
+    trained = backtest.quantiles.filter(pl.col("model") == "naive").sort("step")
+    assert trained["q_80"].to_list() == pytest.approx([19.0, 19.0])
+    assert (backtest.scored_interval_errors, backtest.interval_errors) == (2, 3)
+
+
+def test_recent_residuals_reach_back_until_enough_errors_per_step() -> None:
+    rows = [("a", w, f"s{i}", step) for w in range(4) for i in range(8) for step in (1, 2)]
+    rows += [("b", w, f"s{i}", step) for w in range(4) for i in range(25) for step in (1, 2)]
+    residuals = pl.DataFrame(rows, schema=["model", "window", "series_id", "step"], orient="row")
+    used = recent_residuals(residuals, 4).group_by("model").agg(pl.col("window").unique().sort())
+    assert dict(used.rows()) == {"a": [1, 2, 3], "b": [3]}  # a: 8 + 8 < 20 errors, so a third window
+    assert dict(recent_residuals(residuals, 2).group_by("model").agg(pl.col("window").unique().sort()).rows()) == {
+        "a": [0, 1], "b": [1]}  # fmt: skip
+    assert errors_per_step(recent_residuals(residuals, 4)) == 24 and errors_per_step(residuals.clear()) == 0
 
 
 def test_conformal_intervals_cover_their_level_on_simulated_random_walks() -> None:

@@ -47,7 +47,8 @@ def test_forecasts_of_a_file_repeat_a_season_the_backtest_found_exact(tmp_path: 
     for level in ("80", "95"):  # no error in the backtest: intervals of no width
         assert (joined[f"hi_{level}"] - joined[f"lo_{level}"]).abs().max() < 1e-9
     assert "3 series, 6 periods ahead (2023-01-01 to 2023-06-01)" in stderr and str(output) in stderr
-    assert "errors of 3 series per step" in " ".join(stderr.split())  # few series: the intervals rest on little
+    # few series: the intervals rest on little (3 series x the 4 backtest windows), and it says so
+    assert "rest on 12 errors per step" in " ".join(stderr.split())
 
 
 def test_forecasts_of_a_file_on_stdout_and_as_json(tmp_path: Path) -> None:
@@ -67,7 +68,7 @@ def test_forecasts_of_a_file_on_stdout_and_as_json(tmp_path: Path) -> None:
                                      "--models", "naive,auto_ets,ets_ses,ets_damped", "--json")  # fmt: skip
     assert code == 0, stderr
     summary = json.loads(stdout)
-    assert (summary["series"], summary["horizon"], summary["freq"], summary["interval_errors"]) == (2, 3, "M", 2)
+    assert (summary["series"], summary["horizon"], summary["freq"], summary["interval_errors"]) == (2, 3, "M", 2 * 4)
     assert summary["backtest"]["models"]["selected"]["mase"] == summary["backtest"]["models"]["ensemble"]["mase"]
     from_json = pl.DataFrame(summary["forecasts"]).with_columns(pl.col("ds").str.to_date())
     assert from_json.select(FORECAST_COLUMNS).equals(as_csv.select(FORECAST_COLUMNS))  # the same run twice
@@ -95,7 +96,7 @@ def test_forecasts_as_parquet_and_json_files_and_a_chart(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--output", "{dir}/f.txt"], "give a path ending in .csv, .parquet, .json"),
+        (["--output", "{dir}/f.txt"], "give a path ending in .csv, .parquet, .json, .jsonl"),
         (["--chart", "{dir}/chart.png"], "the chart is an HTML page"),
         (["--output", "{series}"], "is the series file itself"),
         (["--horizon", "40"], "at most a horizon of"),
