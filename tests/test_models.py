@@ -26,7 +26,7 @@ from models.frequency import (
 from models.intervals import MIN_ERRORS, errors_per_step, recent_residuals, scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
 from models.metrics import insample_scales, window_scores
-from models.prophet_model import ProphetForecaster, series_forecast
+from models.prophet_model import ProphetForecaster, series_forecast, yearly_order
 from models.selection import (
     best_models,
     ensemble_forecasts,
@@ -278,6 +278,15 @@ def test_prophet_continues_a_trend_on_the_largest_series_only() -> None:
     assert forecast["series_id"].unique().to_list() == ["big"] and forecast["step"].to_list() == [1, 2, 3]
     assert forecast["ds"].to_list() == [date(2022, 1, 1), date(2022, 2, 1), date(2022, 3, 1)]
     assert np.allclose(forecast["yhat"], [truth(m) for m in (48, 49, 50)], rtol=0.03)
+
+
+def test_prophet_fits_the_yearly_harmonics_its_frequency_resolves() -> None:
+    # (periods per year - 1) // 2: monthly 5 (a 6th harmonic sampled monthly has no sine), quarterly 1, at most 10
+    assert {f: yearly_order(f) for f in ("D", "W", "M", "Q")} == {"D": 10, "W": 10, "M": 5, "Q": 1}
+    # 24 months of a yearly cycle with 5 harmonics (the fit that took 7 s with Prophet's 10): the next year again
+    months = [date(2018 + m // 12, m % 12 + 1, 1) for m in range(36)]
+    cycle = [50.0 + 10 * np.sin(2 * np.pi * m / 12) + 5 * np.cos(4 * np.pi * m / 12) for m in range(36)]
+    assert np.allclose(series_forecast(months[:24], cycle[:24], months[24:], "M"), cycle[24:], rtol=0.05)
 
 
 def generated_panel(series: int = 40, months: int = 60, seed: int = 0) -> Panel:
