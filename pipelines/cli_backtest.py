@@ -199,6 +199,10 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
                   if key in summary),
         highlight=False,
     )  # fmt: skip
+    if skipped := scores["series_skipped"]:
+        err.print(f"note: {skipped:,} series too short for the backtest's windows are forecast too, but were not "
+                  "scored, nor given a model of their own (they get the ensemble, or the best model over all series)",
+                  highlight=False)  # fmt: skip
     if note := few_errors_note(summary["interval_errors"]):
         err.print(note, highlight=False)
 

@@ -75,6 +75,18 @@ def test_forecasts_of_a_file_on_stdout_and_as_json(tmp_path: Path) -> None:
     assert not (tmp_path / "w.duckdb").exists()  # nothing is written to the warehouse
 
 
+def test_a_series_too_short_for_the_backtest_is_forecast_and_said_to_be_unscored(tmp_path: Path) -> None:
+    series = _seasonal_file(tmp_path / "seasonal.csv", series=2)
+    short = pl.read_csv(series).filter(pl.col("series_id") == "s0").tail(20).with_columns(series_id=pl.lit("short"))
+    pl.concat([pl.read_csv(series), short]).write_csv(series)
+    code, stdout, stderr = _forecast(tmp_path, "--series", str(series), "--models", "naive,seasonal_naive",
+                                     "--horizon", "6")  # fmt: skip
+    assert code == 0, stderr
+    forecasts = pl.read_csv(stdout.encode())
+    assert forecasts.filter(pl.col("series_id") == "short").height == 6  # 20 months < 4 windows x 6 + 3
+    assert "1 series too short for the backtest's windows are forecast too" in " ".join(stderr.split())
+
+
 def test_forecasts_as_parquet_and_json_files_and_a_chart(tmp_path: Path) -> None:
     series = _seasonal_file(tmp_path / "seasonal.csv")
     parquet, listed, chart = tmp_path / "f.parquet", tmp_path / "f.json", tmp_path / "chart.html"
