@@ -89,7 +89,7 @@ def backtest(
     settings: Settings = ctx.obj
     try:
         if output is not None:
-            output_checked(output)
+            output_checked(output, series)
         if series is not None:
             frame, label = series_file(series), str(series)
             panel = panel_of(frame, freq, season, how, label)
@@ -155,13 +155,10 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
 
     chosen = [m.strip() for m in models.split(",") if m.strip()]
     try:
-        for wanted in (output, chart):
-            if wanted is not None and wanted.resolve() == path.resolve():
-                raise ValueError(f"{wanted} is the series file itself: give another path to write to")
         if output is not None:
-            output_checked(output)
-        if chart is not None and chart.suffix != ".html":
-            raise ValueError(f"{chart}: the chart is an HTML page; give a path ending in .html")
+            output_checked(output, path)
+        if chart is not None and (chart.suffix != ".html" or chart.resolve() == path.resolve()):
+            raise ValueError(f"{chart}: the chart is an HTML page of its own; give a path ending in .html")
         with step_spinner(as_json) as progress:
             task = progress.add_task(f"forecast {path.name}", total=None)
 

@@ -11,9 +11,11 @@ import polars as pl
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".json", ".jsonl")
 
 
-def output_checked(path: Path) -> Path:
-    """`path` if a table can be written to it (by its suffix), else ValueError saying which suffixes can; for checking
-    before the work that makes the table."""
+def output_checked(path: Path, source: Path | None = None) -> Path:
+    """`path` if a table can be written to it (by its suffix, and it is not the `source` file read), else ValueError
+    saying why; for checking before the work that makes the table."""
+    if source is not None and path.resolve() == source.resolve():
+        raise ValueError(f"{path} is the file read ({source}): give another path to write to")
     if path.suffix not in OUTPUT_SUFFIXES:
         raise ValueError(f"{path}: cannot write a table as {path.suffix or 'a file without a suffix'!r}; give a path "
                          f"ending in {', '.join(OUTPUT_SUFFIXES)}")  # fmt: skip

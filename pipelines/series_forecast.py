@@ -1,7 +1,8 @@
 """`moocast forecast --series FILE`: forecasts of one's own series (the long format `moocast backtest --series`
 reads) made as `moocast train` makes the panel's: backtested first, so that each series' choice and the interval
 widths come from the backtest windows (never from in-sample fit), then every model refit on all the data. Nothing
-is written to the warehouse or MLflow; the forecasts go to a CSV, Parquet or JSON file, and a chart to HTML."""
+is written to the warehouse or MLflow; the CLI writes the forecasts where asked (pipelines/outputs.py) and a chart
+to HTML."""
 
 from __future__ import annotations
 

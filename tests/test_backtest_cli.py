@@ -79,6 +79,11 @@ def test_backtest_writes_each_series_scores(tmp_path: Path) -> None:
     )  # fmt: skip
     assert text.exit_code == 0 and "rest on 8 errors per step" in " ".join(text.stderr.split())
     assert pl.read_csv(tmp_path / "scores.csv").height == 4 * 2  # naive and selected
+    onto_itself = CliRunner().invoke(
+        app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series), "--output", str(series)]
+    )
+    assert onto_itself.exit_code == 2 and "is the file read" in onto_itself.stderr
+    assert pl.read_csv(series).columns == ["series_id", "ds", "y"]  # untouched
     # (the first scored window's intervals rest on the 2 calibration windows' errors of 4 series: 8 per step)
 
 

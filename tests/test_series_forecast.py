@@ -110,7 +110,7 @@ def test_forecasts_as_parquet_and_json_files_and_a_chart(tmp_path: Path) -> None
     [
         (["--output", "{dir}/f.txt"], "give a path ending in .csv, .parquet, .json, .jsonl"),
         (["--chart", "{dir}/chart.png"], "the chart is an HTML page"),
-        (["--output", "{series}"], "is the series file itself"),
+        (["--output", "{series}"], "is the file read"),
         (["--horizon", "40"], "at most a horizon of"),
     ],
 )
