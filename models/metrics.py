@@ -69,3 +69,22 @@ def model_summary(scores: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("model")
     )
+
+
+def step_scores(forecasts: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:
+    """model, step, mase, coverage_80, coverage_95: how accuracy changes with the horizon, each step's scaled
+    absolute error and coverage averaged over series and windows (so their mean over the steps is `model_summary`'s
+    MASE and coverage when every series has every step). forecasts and scales as in `window_scores`."""
+    covered = [
+        ((pl.col("y") >= pl.col(f"lo_{level}")) & (pl.col("y") <= pl.col(f"hi_{level}"))).cast(pl.Float64).mean()
+        if f"lo_{level}" in forecasts.columns
+        else pl.lit(None, dtype=pl.Float64)
+        for level in LEVELS
+    ]
+    return (
+        forecasts.drop_nulls("yhat").join(scales, on=["window", "series_id"])
+        .group_by("model", "step")
+        .agg(((pl.col("y") - pl.col("yhat")).abs() / pl.col("mae_scale")).mean().alias("mase"),
+             *(c.alias(f"coverage_{level}") for c, level in zip(covered, LEVELS, strict=True)))
+        .sort("model", "step")
+    )  # fmt: skip

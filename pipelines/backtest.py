@@ -30,6 +30,7 @@ from models.frequency import (
 from models.goal import goal_scores
 from models.lightgbm_direct import DirectLightGBM
 from models.lightgbm_model import GlobalLightGBM
+from models.metrics import step_scores
 from models.prophet_model import ProphetForecaster
 from models.reconciliation import complete_links
 from models.statistical import statistical_factories
@@ -204,8 +205,8 @@ def run_backtest(panel: Panel, models: list[str], h: int, windows: int, ensemble
 
 
 def backtest_json(backtest: Backtest) -> dict[str, Any]:
-    """Scores per model, the run's shape and issue 4's accuracy goal (`goal`: null unless selected, auto_ets and
-    seasonal_naive ran)."""
+    """Scores per model, the run's shape, issue 4's accuracy goal (`goal`: null unless selected, auto_ets and
+    seasonal_naive ran) and each model's MASE and coverage per horizon step (`by_step`)."""
     return {
         "models": {
             row["model"]: {k: row[k] for k in ("mase", "smape", "rmsse", "coverage_80", "coverage_95")}
@@ -216,7 +217,15 @@ def backtest_json(backtest: Backtest) -> dict[str, Any]:
         "windows": backtest.windows,
         "horizon": backtest.horizon,
         "goal": goal_scores(backtest.summary),
+        "by_step": by_step(backtest),
     }
+
+
+def by_step(backtest: Backtest) -> dict[str, list[dict[str, Any]]]:
+    """model -> its MASE and coverage at each horizon step (step, mase, coverage_80, coverage_95): how accuracy
+    changes with the horizon."""
+    steps = step_scores(backtest.forecasts, backtest.scales)
+    return {str(name): rows.drop("model").to_dicts() for (name,), rows in steps.group_by("model", maintain_order=True)}
 
 
 def series_scorecard(backtest: Backtest) -> pl.DataFrame:

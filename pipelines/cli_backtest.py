@@ -55,6 +55,9 @@ def backtest(
             "forecast well, and with which model"
         ),
     ] = None,
+    chart: Annotated[
+        Path | None, typer.Option(help="An HTML chart of each model's MASE and 80% coverage by step ahead (.html)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Rolling-origin backtest: the last (2 + W) x H periods of each series form consecutive windows; every model
@@ -81,6 +84,7 @@ def backtest(
         warehouse_panel,
         with_attributes,
     )
+    from pipelines.charts import backtest_chart, chart_checked, written_chart
     from pipelines.outputs import output_checked, written_rows
 
     if series is not None and (given := given_options(ctx, ("source", "level"))):
@@ -90,6 +94,8 @@ def backtest(
     try:
         if output is not None:
             output_checked(output, series)
+        if chart is not None:
+            chart_checked(chart, series)
         if series is not None:
             frame, label = series_file(series), str(series)
             panel = panel_of(frame, freq, season, how, label)
@@ -124,6 +130,9 @@ def backtest(
         summary["reconciliation"] = served
     if output is not None:
         summary["output"] = str(written_rows(series_scorecard(result), output))
+    if chart is not None:
+        title = f"backtest {label}: {summary['series']:,} series, {windows} windows of {result.horizon}"
+        summary["chart"] = str(written_chart(backtest_chart(summary["by_step"], title), chart))
     if as_json:
         print(json.dumps(summary, indent=2))
         return
@@ -139,8 +148,9 @@ def backtest(
         Console().print(goal_line(summary["goal"]))
     for line in served_lines(summary["reconciliation"]) if "reconciliation" in summary else []:
         Console().print(line)
-    if output is not None:
-        Console().print(f"each series' scores: {output}", highlight=False)
+    for key, label in (("output", "each series' scores"), ("chart", "accuracy by step ahead")):
+        if key in summary:
+            Console().print(f"{label}: {summary[key]}", highlight=False)
     if note := few_errors_note(result.scored_interval_errors):
         err.print(note, highlight=False)
 
@@ -150,15 +160,16 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
     """`moocast forecast --series`: the forecasts of a file's series to `output` (else as CSV on stdout, or in
     --json), with the backtest they were calibrated on, and a chart of them at `chart`."""
     from pipelines.backtest import backtest_json
+    from pipelines.charts import chart_checked, forecast_chart, written_chart
     from pipelines.outputs import output_checked, written_rows
-    from pipelines.series_forecast import forecast_chart, series_forecast, written_chart
+    from pipelines.series_forecast import series_forecast
 
     chosen = [m.strip() for m in models.split(",") if m.strip()]
     try:
         if output is not None:
             output_checked(output, path)
-        if chart is not None and (chart.suffix != ".html" or chart.resolve() == path.resolve()):
-            raise ValueError(f"{chart}: the chart is an HTML page of its own; give a path ending in .html")
+        if chart is not None:
+            chart_checked(chart, path)
         with step_spinner(as_json) as progress:
             task = progress.add_task(f"forecast {path.name}", total=None)
 

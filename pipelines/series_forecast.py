@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import plotly.graph_objects as go
 import polars as pl
 
 from models.backtest import Backtest
@@ -19,7 +18,6 @@ from models.bundle import trained_bundle
 from pipelines.backtest import MODELS, ensemble_members, panel_of, run_backtest, series_file
 
 FORECAST_COLUMNS = ["series_id", "step", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95", "model"]
-CHART_SERIES = 100  # the series a chart offers, the largest by their last value (one chart of thousands is unusable)
 
 
 @dataclass(frozen=True)
@@ -44,44 +42,3 @@ def series_forecast(path: Path, freq: str | None, season: int | None, how: str, 
     bundle = trained_bundle(panel, {m: MODELS[m] for m in models}, members, backtest, config,
                             on_fit=lambda model: on_step(f"fit on all the data: {model}"))  # fmt: skip
     return SeriesForecast(bundle.predict(h).select(FORECAST_COLUMNS), backtest, panel)
-
-
-def forecast_chart(history: pl.DataFrame, forecasts: pl.DataFrame, title: str, limit: int = CHART_SERIES) -> go.Figure:
-    """History and forecasts (with 80% and 95% bands) of the `limit` largest series by their last value, one series
-    shown at a time, chosen from a menu."""
-    last = history.sort("ds").group_by("series_id").agg(pl.col("y").last()).sort("y", "series_id", descending=True)
-    shown = last["series_id"].head(limit).to_list()
-    figure, per_series = go.Figure(), 5
-    for i, series_id in enumerate(shown):
-        past = history.filter(pl.col("series_id") == series_id).sort("ds")
-        ahead = forecasts.filter(pl.col("series_id") == series_id).sort("ds")
-        visible = i == 0
-        for level, shade in (("95", "rgba(31,119,180,0.15)"), ("80", "rgba(31,119,180,0.3)")):
-            band_x = ahead["ds"].to_list() + ahead["ds"].reverse().to_list()
-            band_y = ahead[f"hi_{level}"].to_list() + ahead[f"lo_{level}"].reverse().to_list()
-            figure.add_trace(go.Scatter(x=band_x, y=band_y, fill="toself", fillcolor=shade, line={"width": 0},
-                                        name=f"{level}% interval", hoverinfo="skip", visible=visible))  # fmt: skip
-        figure.add_trace(go.Scatter(x=past["ds"], y=past["y"], name="observed", line={"color": "#333"},
-                                    visible=visible))  # fmt: skip
-        figure.add_trace(go.Scatter(x=ahead["ds"], y=ahead["yhat"], name="forecast", line={"color": "#1f77b4"},
-                                    visible=visible))  # fmt: skip
-        figure.add_trace(go.Scatter(x=[past["ds"][-1], ahead["ds"][0]], y=[past["y"][-1], ahead["yhat"][0]],
-                                    mode="lines", line={"color": "#1f77b4", "dash": "dot"}, showlegend=False,
-                                    hoverinfo="skip", visible=visible))  # fmt: skip
-    buttons = [
-        {"label": str(series_id), "method": "update",
-         "args": [{"visible": [j // per_series == i for j in range(len(shown) * per_series)]},
-                  {"title.text": f"{title}: {series_id}"}]}
-        for i, series_id in enumerate(shown)
-    ]  # fmt: skip
-    note = "" if last.height <= len(shown) else f" ({len(shown)} largest of {last.height:,} series)"
-    figure.update_layout(title={"text": f"{title}: {shown[0]}{note}"}, updatemenus=[{"buttons": buttons, "x": 1.0,
-                         "xanchor": "right", "y": 1.15, "yanchor": "top"}], template="plotly_white")  # fmt: skip
-    return figure
-
-
-def written_chart(figure: go.Figure, path: Path) -> Path:
-    """`figure` as a self-contained HTML page at `path` (plotly.js inside it, so it opens offline)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.write_html(path, include_plotlyjs=True, full_html=True)
-    return path

@@ -48,6 +48,11 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
     )
     assert goal["coverage_80"]["coverage"] == models["selected"]["coverage_80"]
     assert "reconciliation" not in scores  # a file's series have no hierarchies
+    assert set(scores["by_step"]) == set(models)
+    for model, steps in scores["by_step"].items():  # every series has every step: the steps' mean is the MASE
+        assert [s["step"] for s in steps] == list(range(1, 7))
+        assert sum(s["mase"] for s in steps) / 6 == pytest.approx(models[model]["mase"])
+        assert sum(s["coverage_80"] for s in steps) / 6 == pytest.approx(models[model]["coverage_80"])
     for metrics in scores["models"].values():
         assert set(metrics) == {"mase", "smape", "rmsse", "coverage_80", "coverage_95"}
         assert metrics["mase"] >= 0 and 0 <= metrics["coverage_80"] <= metrics["coverage_95"] <= 1
@@ -58,15 +63,19 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
     assert per_series == (6 * len(scores["models"]), 6)
 
 
-def test_backtest_writes_each_series_scores(tmp_path: Path) -> None:
+def test_backtest_writes_each_series_scores_and_a_chart(tmp_path: Path) -> None:
     series, scores = _series_file(tmp_path / "series.csv", series=4), tmp_path / "scores.parquet"
+    chart = tmp_path / "steps.html"
     result = CliRunner().invoke(
         app, ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(series), "--horizon", "6",
-              "--models", "naive,seasonal_naive,auto_ets,ets_ses", "--output", str(scores), "--json"],
+              "--models", "naive,seasonal_naive,auto_ets,ets_ses", "--output", str(scores), "--chart", str(chart),
+              "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     summary, per_series = json.loads(result.stdout), pl.read_parquet(scores)
-    assert summary["output"] == str(scores)
+    assert summary["output"] == str(scores) and summary["chart"] == str(chart)
+    page = chart.read_text(encoding="utf-8")
+    assert "step ahead" in page and all(f'"{m}"' in page for m in summary["models"])
     assert per_series.columns == ["model", "series_id", "mase", "smape", "rmsse", "coverage_80", "coverage_95"]
     assert per_series.height == 4 * len(summary["models"])  # every series, every model (ensemble and selected too)
     for model, metrics in summary["models"].items():  # every series has both windows: the mean of the means

@@ -25,7 +25,7 @@ from models.frequency import (
 )
 from models.intervals import MIN_ERRORS, errors_per_step, recent_residuals, scaled_error_quantiles, with_intervals
 from models.lightgbm_model import GlobalLightGBM
-from models.metrics import insample_scales, window_scores
+from models.metrics import insample_scales, step_scores, window_scores
 from models.prophet_model import ProphetForecaster, series_forecast, yearly_order
 from models.selection import (
     best_models,
@@ -133,6 +133,22 @@ def test_scales_and_scores_by_hand() -> None:
     assert row["smape"] == pytest.approx((1 / 9 + 0) / 2)
     assert row["rmsse"] == pytest.approx((0.5 / 3) ** 0.5)
     assert (row["coverage_80"], row["coverage_95"]) == (0.5, 1.0)
+
+
+def test_step_scores_by_hand() -> None:
+    # two windows of one series (scales 2 and 4), two steps: step 1 misses by 2 and 4 (covered in window 0 only),
+    # step 2 by 0 and 8 (covered in neither)
+    forecasts = pl.DataFrame({"model": ["m"] * 4, "window": [0, 0, 1, 1], "series_id": ["a"] * 4, "step": [1, 2] * 2,
+                              "y": [10.0, 10.0, 20.0, 20.0], "yhat": [12.0, 10.0, 16.0, 12.0],
+                              "lo_80": [9.0, 9.0, 15.0, 10.0], "hi_80": [13.0, 9.5, 17.0, 14.0]})  # fmt: skip
+    scales = pl.DataFrame(
+        {"window": [0, 1], "series_id": ["a", "a"], "mae_scale": [2.0, 4.0], "mse_scale": [4.0, 16.0]}
+    )
+    steps = step_scores(forecasts, scales)
+    assert steps.select("step", "mase", "coverage_80").rows() == [(1, (1 + 1) / 2, 0.5), (2, (0 + 2) / 2, 0.0)]
+    assert steps["coverage_95"].is_null().all()  # no 95% intervals given
+    # their mean over the steps is the MASE averaged over windows
+    assert steps["mase"].mean() == pytest.approx(window_scores(forecasts, scales)["mase"].mean())
 
 
 def test_conformal_intervals_are_scaled_and_non_negative_for_series_never_negative() -> None:

@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from pipelines.charts import backtest_chart, forecast_chart
 from pipelines.cli import app
-from pipelines.series_forecast import FORECAST_COLUMNS, forecast_chart
+from pipelines.series_forecast import FORECAST_COLUMNS
 
 
 def _seasonal_file(path: Path, series: int = 3, months: int = 60) -> Path:
@@ -154,3 +155,16 @@ def test_forecast_chart_offers_the_largest_series_one_at_a_time() -> None:
     assert list(observed.y) == [50.0, 40.0]
     band_95 = figure.data[0]
     assert list(band_95.y) == [60.0, 20.0]  # upper end, then lower end back
+
+
+def test_backtest_chart_draws_each_model_in_one_colour_in_both_panels() -> None:
+    by_step = {
+        "naive": [{"step": 1, "mase": 1.0, "coverage_80": 0.9}, {"step": 2, "mase": 2.0, "coverage_80": 0.7}],
+        "selected": [{"step": 1, "mase": 0.5, "coverage_80": 0.8}, {"step": 2, "mase": 1.0, "coverage_80": 0.8}],
+    }
+    figure = backtest_chart(by_step, "b")
+    assert [t.name for t in figure.data] == ["selected", "selected", "naive", "naive"]  # by mean MASE
+    assert [t.showlegend for t in figure.data] == [True, False, True, False]
+    assert figure.data[0].line.color == figure.data[1].line.color != figure.data[2].line.color
+    assert list(figure.data[2].y) == [1.0, 2.0] and list(figure.data[3].y) == [0.9, 0.7]
+    assert figure.data[0].line.width > figure.data[2].line.width  # selected stands out
