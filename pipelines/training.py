@@ -134,6 +134,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
         mlflow.set_tag(CONFIG_TAG, json.dumps(config))
         for model, metrics in scores["models"].items():
             mlflow.log_metrics({f"{model}.{k}": v for k, v in metrics.items() if v is not None})
+        mlflow.log_dict(scores["by_step"], "backtest_by_step.json")  # each model's MASE and coverage by step ahead
         data = Path(tmp) / "series.parquet"
         panel.series.write_parquet(data)
         mlflow.log_artifact(str(data), "data")

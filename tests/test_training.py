@@ -355,3 +355,5 @@ def test_train_logs_what_the_lightgbm_learnt_from(warehouse: Path) -> None:
     assert list(features) == ["lightgbm"] and int(run.data.params["lightgbm.features"]) == len(features["lightgbm"])
     names = [row["feature"] for row in features["lightgbm"]]
     assert "lag_12" in names and "sector" in names and features["lightgbm"][0]["gain"] > 0
+    by_step = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/backtest_by_step.json")
+    assert by_step == trained["backtest"]["by_step"] and [s["step"] for s in by_step["lightgbm"]] == list(range(1, 7))
