@@ -108,10 +108,10 @@ def cross_validation(
     residuals = points.join(scales, on=["window", "series_id"]).drop_nulls("yhat")
     point_scores = window_scores(points.drop_nulls("yhat"), scales)
     candidates = selection_candidates(points["model"].unique().to_list())
-    scored, fewest = [], None
+    scored, errors = [], []
     for window in range(calibration, total):
         latest = recent_residuals(residuals, window)
-        fewest = errors_per_step(latest) if fewest is None else min(fewest, errors_per_step(latest))
+        errors.append(errors_per_step(latest))
         current = with_intervals(
             points.filter(pl.col("window") == window), scaled_error_quantiles(latest),
             scales.filter(pl.col("window") == window),
@@ -124,5 +124,5 @@ def cross_validation(
     served = recent_residuals(residuals, total)
     return Backtest(
         forecasts, scores, model_summary(scores), point_scores, scaled_error_quantiles(served), scales, h,
-        windows, lengths.height - keep.len(), fewest or 0, errors_per_step(served),
+        windows, lengths.height - keep.len(), min(errors), errors_per_step(served),
     )  # fmt: skip

@@ -31,6 +31,19 @@ def insample_scales(train: pl.DataFrame, season: int) -> pl.DataFrame:
     return scales.join(series_floors(train), on="series_id")
 
 
+def coverages(columns: list[str]) -> list[pl.Expr]:
+    """coverage_80, coverage_95: the share of actuals inside each interval, as aggregations (null where the
+    forecasts have no such interval among `columns`)."""
+    return [
+        (
+            ((pl.col("y") >= pl.col(f"lo_{level}")) & (pl.col("y") <= pl.col(f"hi_{level}"))).mean()
+            if f"lo_{level}" in columns
+            else pl.lit(None, dtype=pl.Float64)
+        ).alias(f"coverage_{level}")
+        for level in LEVELS
+    ]
+
+
 def window_scores(forecasts: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:
     """Scores per model, series and window.
 
@@ -39,14 +52,6 @@ def window_scores(forecasts: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame
     coverage_80, coverage_95 (null without intervals)."""
     error = pl.col("y") - pl.col("yhat")
     denominator = pl.col("y").abs() + pl.col("yhat").abs()
-    coverage = [
-        (
-            ((pl.col("y") >= pl.col(f"lo_{level}")) & (pl.col("y") <= pl.col(f"hi_{level}"))).mean()
-            if f"lo_{level}" in forecasts.columns
-            else pl.lit(None, dtype=pl.Float64)
-        ).alias(f"coverage_{level}")
-        for level in LEVELS
-    ]
     return (
         forecasts.join(scales, on=["window", "series_id"])
         .group_by("model", "window", "series_id")
@@ -54,7 +59,7 @@ def window_scores(forecasts: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame
             (error.abs().mean() / pl.col("mae_scale").first()).alias("mase"),
             pl.when(denominator > 0).then(error.abs() / denominator).otherwise(0.0).mean().alias("smape"),
             ((error**2).mean() / pl.col("mse_scale").first()).sqrt().alias("rmsse"),
-            *coverage,
+            *coverages(forecasts.columns),
         )
         .sort("model", "window", "series_id")
     )
@@ -75,16 +80,10 @@ def step_scores(forecasts: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:
     """model, step, mase, coverage_80, coverage_95: how accuracy changes with the horizon, each step's scaled
     absolute error and coverage averaged over series and windows (so their mean over the steps is `model_summary`'s
     MASE and coverage when every series has every step). forecasts and scales as in `window_scores`."""
-    covered = [
-        ((pl.col("y") >= pl.col(f"lo_{level}")) & (pl.col("y") <= pl.col(f"hi_{level}"))).cast(pl.Float64).mean()
-        if f"lo_{level}" in forecasts.columns
-        else pl.lit(None, dtype=pl.Float64)
-        for level in LEVELS
-    ]
     return (
         forecasts.drop_nulls("yhat").join(scales, on=["window", "series_id"])
         .group_by("model", "step")
         .agg(((pl.col("y") - pl.col("yhat")).abs() / pl.col("mae_scale")).mean().alias("mase"),
-             *(c.alias(f"coverage_{level}") for c, level in zip(covered, LEVELS, strict=True)))
+             *coverages(forecasts.columns))
         .sort("model", "step")
     )  # fmt: skip

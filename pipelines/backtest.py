@@ -235,12 +235,11 @@ def series_scorecard(backtest: Backtest) -> pl.DataFrame:
     return backtest.scores.group_by("model", "series_id").agg(pl.col(metrics).mean()).sort("series_id", "model")
 
 
-def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, panel: Panel, label: str,
-                   model: tuple[str, str] | None = None) -> str:  # fmt: skip
-    """Store the run and its per-series scorecard in one transaction, stamped with the registered model
-    (name, version) it was made for if any; returns the run id."""
+def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, summary: dict[str, Any], panel: Panel,
+                   label: str, model: tuple[str, str] | None = None) -> str:  # fmt: skip
+    """Store the run (its `summary`: backtest_json) and its per-series scorecard in one transaction, stamped with the
+    registered model (name, version) it was made for if any; returns the run id."""
     run_id = uuid.uuid4().hex[:12]
-    summary = backtest_json(backtest)
     per_series = series_scorecard(backtest).with_columns(run_id=pl.lit(run_id))
     with transaction(con):
         con.execute("INSERT INTO backtest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -119,15 +119,14 @@ def backtest(
         raise fail(str(error)) from None
     except ValueError as error:
         raise fail(str(error), 2) from None
-    served = None  # of the panel's hierarchies (a file's series have none)
+    summary = backtest_json(result)
     with connect(settings.warehouse) as con:
-        run_id = saved_backtest(con, result, panel, label)
-        if series is None:
+        run_id = saved_backtest(con, result, summary, panel, label)  # stored as backtest_json made it
+        summary |= {"run_id": run_id, "freq": panel.freq.code, "season": panel.freq.season}
+        if series is None:  # what is served of the panel's hierarchies (a file's series have none)
             links, split = hierarchy_links(con, panel.series["series_id"].unique())
-            served = reconciliation_report(result.forecasts, links, split, result.scales, panel.series)
-    summary = backtest_json(result) | {"run_id": run_id, "freq": panel.freq.code, "season": panel.freq.season}
-    if served is not None:
-        summary["reconciliation"] = served
+            summary["reconciliation"] = reconciliation_report(result.forecasts, links, split, result.scales,
+                                                              panel.series)  # fmt: skip
     if output is not None:
         summary["output"] = str(written_rows(series_scorecard(result), output))
     if chart is not None:

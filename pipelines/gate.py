@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import polars as pl
+
 from models.base import Panel
-from pipelines.backtest import backtest_json, ensemble_members, run_backtest
+from pipelines.backtest import ensemble_members, run_backtest
 
 LEGACY_ENSEMBLE = ["auto_ets", "auto_arima", "lightgbm_direct"]  # the ensemble until 2026-12-06 (champion_ensemble)
 # The ensemble of 2026-12-06 (design 3), which came with its members: for the versions of that day trained before the
@@ -24,7 +26,7 @@ def gate_mase(panel: Panel, champion: dict[str, Any], config: dict[str, Any], se
         return selected, "reused: the champion has this configuration"
     again = run_backtest(panel, champion["models"], config["horizon"], config["windows"], champion_ensemble(champion),
                          on_fit=lambda model, window: on_step(f"{step}, window {window}, {model}"))  # fmt: skip
-    return backtest_json(again)["models"]["selected"]["mase"], "rerun"
+    return again.summary.filter(pl.col("model") == "selected")["mase"].item(), "rerun"
 
 
 def same_backtest(champion: dict[str, Any], config: dict[str, Any]) -> bool:

@@ -159,7 +159,7 @@ def train(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, level
             client.set_registered_model_alias(name, CHAMPION, version)
         mlflow.set_tags({"promoted": str(promoted), "champion_mase_same_backtest": str(champion_mase)})
     label = f"panel source={source}" + (f" level={level}" if level else "")
-    saved_backtest(con, backtest, panel, label, (name, version))
+    saved_backtest(con, backtest, scores, panel, label, (name, version))
     return {"model": name, "version": version, "run_id": run.info.run_id, "promoted": promoted,
             "selected_mase": selected, "champion_mase_same_backtest": champion_mase, "gate_backtest": gate,
             "backtest": scores}  # fmt: skip
