@@ -24,7 +24,7 @@ from pipelines.warehouse import latest_version
 
 CURRENT = "current"
 PREFIX = "results-"
-SERVING_SCHEMA = "1"
+SERVING_SCHEMA = "2"  # 2: backtest_steps (2026-12-07)
 ROW_GROUP_SIZE = 2048
 GERMAN_STATES = {
     "01": "Schleswig-Holstein", "02": "Hamburg", "03": "Niedersachsen", "04": "Bremen",
@@ -133,20 +133,34 @@ def _taxonomy_version(con: duckdb.DuckDBPyConnection) -> str:
     return version
 
 
-def _backtest_models(snap: duckdb.DuckDBPyConnection) -> None:
-    """backtest_models: the pooled scorecard of each published backtest run, one row per candidate model."""
-    rows = []
+_METRICS = ("mase", "smape", "rmsse", "coverage_80", "coverage_95")
+_STEP_METRICS = ("mase", "coverage_80", "coverage_95")
+
+
+def _backtest_tables(snap: duckdb.DuckDBPyConnection) -> None:
+    """backtest_models, the pooled scorecard of each published backtest run (a row per candidate model), and
+    backtest_steps, the same candidates' MASE and coverage at each step ahead (`by_step`: none for runs stored
+    before 2026-12-07, which lack it)."""
+    models, steps = [], []
     for run_id, model_name, model_version, summary in snap.execute(
         "SELECT run_id, model_name, model_version, summary_json FROM backtest_runs"
     ).fetchall():
-        for model, metrics in json.loads(summary)["models"].items():
-            rows.append({"run_id": run_id, "model_name": model_name, "model_version": model_version,
-                         "model": model, **metrics})  # fmt: skip
-    schema = {"run_id": pl.String, "model_name": pl.String, "model_version": pl.String, "model": pl.String,
-              **dict.fromkeys(("mase", "smape", "rmsse", "coverage_80", "coverage_95"), pl.Float64)}  # fmt: skip
-    snap.register("backtest_models_frame", pl.DataFrame(rows, schema=schema))
-    snap.execute("CREATE TABLE backtest_models AS SELECT * FROM backtest_models_frame ORDER BY model_name, mase")
-    snap.unregister("backtest_models_frame")
+        run = {"run_id": run_id, "model_name": model_name, "model_version": model_version}
+        scores = json.loads(summary)
+        models += [{**run, "model": model, **metrics} for model, metrics in scores["models"].items()]
+        steps += [{**run, "model": model, **row} for model, rows in scores.get("by_step", {}).items() for row in rows]
+    keys = {"run_id": pl.String, "model_name": pl.String, "model_version": pl.String, "model": pl.String}
+    frames = {
+        "backtest_models": (pl.DataFrame(models, schema={**keys, **dict.fromkeys(_METRICS, pl.Float64)}),
+                            "model_name, mase"),
+        "backtest_steps": (pl.DataFrame(steps, schema={**keys, "step": pl.Int64,
+                                                       **dict.fromkeys(_STEP_METRICS, pl.Float64)}),
+                           "model_name, model, step"),
+    }  # fmt: skip
+    for table, (frame, order) in frames.items():
+        snap.register(f"{table}_frame", frame)
+        snap.execute(f"CREATE TABLE {table} AS SELECT * FROM {table}_frame ORDER BY {order}")
+        snap.unregister(f"{table}_frame")
 
 
 def published(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
@@ -176,7 +190,7 @@ def published(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime 
     finally:
         con.execute("DETACH snap")
     with duckdb.connect(str(partial)) as snap:
-        _backtest_models(snap)
+        _backtest_tables(snap)
         snap.execute("CHECKPOINT")
     os.replace(partial, final)
     link = folder / f".{CURRENT}.{stamp}"

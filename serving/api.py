@@ -18,6 +18,8 @@ from serving.reader import Answer, Reader, answer_key
 from serving.schemas import (
     BacktestOut,
     BacktestQuery,
+    BacktestStepOut,
+    BacktestStepQuery,
     FeedQuery,
     ForecastFilters,
     ForecastOut,
@@ -144,6 +146,14 @@ async def backtests(request: Request, f: Annotated[BacktestQuery, Query()]) -> A
     that chose the served models (rolling origin, scored windows only); per series with `series_id`."""
     return await listed(request, f, "backtests", BacktestOut,
                   lambda cur: queries.backtest_page(cur, f.model_name, f.series_id, f.limit, f.offset))  # fmt: skip
+
+
+@router.get("/v1/backtests/steps", response_model=Page[BacktestStepOut], tags=["forecasts"])
+async def backtest_steps(request: Request, f: Annotated[BacktestStepQuery, Query()]) -> Any:
+    """Accuracy by horizon: each candidate's MASE and interval coverage at each step ahead in the backtest that
+    chose the served models (empty for a model version whose backtest predates it)."""
+    return await listed(request, f, "backtest-steps", BacktestStepOut,
+                  lambda cur: queries.backtest_step_page(cur, f.model_name, f.model, f.limit, f.offset))  # fmt: skip
 
 
 @router.get("/v1/regions", response_model=Page[RegionOut], tags=["lists"])

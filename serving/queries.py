@@ -74,6 +74,16 @@ def backtest_page(cur: Reader, model_name: str | None, series_id: str | None, li
     return page_of(cur, sql, [series_id, model_name, model_name], "mase NULLS LAST, model", limit, offset)
 
 
+def backtest_step_page(cur: Reader, model_name: str | None, model: str | None, limit: int,
+                       offset: int) -> tuple[int, Rows]:  # fmt: skip
+    """How each served model's backtest candidates score at each step ahead (pooled over series and windows)."""
+    checked(cur, "models", "model_name", "model", model_name, "/health (models)")
+    checked(cur, "backtest_steps", "model", "candidate", model, "/v1/backtests")
+    sql = ("SELECT model_name, model_version, run_id, model, step, mase, coverage_80, coverage_95 FROM backtest_steps "
+           "WHERE (? IS NULL OR model_name = ?) AND (? IS NULL OR model = ?)")  # fmt: skip
+    return page_of(cur, sql, [model_name, model_name, model, model], "model_name, model, step", limit, offset)
+
+
 def health_of(cur: duckdb.DuckDBPyConnection, meta: dict[str, str]) -> dict[str, Any]:
     """Which snapshot is served, when it was published, the models behind it and the freshness of the inputs."""
     return {

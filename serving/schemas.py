@@ -190,6 +190,17 @@ class BacktestOut(BaseModel):
     series_id: str | None = Field(None, description="Set when the scores are of one series")
 
 
+class BacktestStepOut(BaseModel):
+    model_name: str
+    model_version: str
+    run_id: str
+    model: str = Field(description="Candidate forecaster; `selected` = the per-series choice that is served")
+    step: int = Field(description="Periods ahead of the forecast origin (1 = the first forecast period)")
+    mase: float | None = Field(description="MASE at this step, averaged over series and scored windows")
+    coverage_80: float | None = Field(description="Share of the actual values inside the 80% interval")
+    coverage_95: float | None
+
+
 class ModelOut(BaseModel):
     model_name: str
     model_version: str
@@ -230,6 +241,11 @@ class HistoryQuery(Paging):
 class BacktestQuery(Paging):
     model_name: str | None = Field(None, max_length=100, description="A served model, e.g. moocast-ba")
     series_id: str | None = Field(None, max_length=300, description="Scores of this series only")
+
+
+class BacktestStepQuery(Paging):
+    model_name: str | None = Field(None, max_length=100, description="A served model, e.g. moocast-ba")
+    model: str | None = Field(None, max_length=100, description="One candidate, e.g. selected or seasonal_naive")
 
 
 class RegionQuery(Paging):

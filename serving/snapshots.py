@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.publish import CURRENT
+from pipelines.publish import CURRENT, SERVING_SCHEMA
 from serving.lookups import InMemory, in_memory, vocabularies_read
 from serving.queries import health_of
 from serving.reader import Reader, ResponseCache, Vocabularies
@@ -47,6 +47,11 @@ def opened(folder: Path, name: str, cache_bytes: int) -> Snapshot:
     try:
         con.execute("SET enable_progress_bar = false")
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        if meta["serving_schema"] != SERVING_SCHEMA:
+            raise ValueError(
+                f"snapshot {folder / name} has serving schema {meta['serving_schema']}, this service reads "
+                f"{SERVING_SCHEMA}: an earlier version of moocast published it; run `moocast publish` again"
+            )
         vocabularies = Vocabularies(con)
         vocabularies_read(vocabularies)
         try:

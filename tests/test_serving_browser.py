@@ -86,7 +86,7 @@ def charts_drawn(opened: Opened, *ids: str) -> None:
 
 
 @pytest.mark.parametrize(("path", "charts"), [
-    ("/", ("growth-chart", "accuracy-chart")),
+    ("/", ("growth-chart", "accuracy-chart", "accuracy-steps-chart")),
     ("/regions", ("region-groups-chart",)),
     ("/skills", ()),
     ("/priorities", ()),
@@ -107,6 +107,11 @@ def test_overview_shows_growth_gaps_and_accuracy(browser: Any, server: str) -> N
     assert "version 1" in opened.page.locator("#status-cards").inner_text()
     assert len(opened.rows("gaps-table")) == 10
     assert {row.split("\t")[1] for row in opened.rows("accuracy-table")} == {"naive", "window_average", "selected"}
+    assert opened.page.locator("#steps-model-select option").all_inner_texts() == ["moocast-ba"]
+    lines = opened.page.locator("#accuracy-steps-chart .scatterlayer .trace")
+    assert lines.count() == 6  # 3 candidates x (MASE, coverage)
+    legend = opened.page.locator("#accuracy-steps-chart .legendtext").all_text_contents()  # SVG: no inner text
+    assert sorted(legend) == ["naive", "selected", "window_average"]
     bars = opened.page.locator("#growth-chart .bars .point").count()
     assert bars >= 5 and opened.page.locator("#growth-chart .errorbar").count() == bars  # the 80% intervals
     assert opened.errors == []

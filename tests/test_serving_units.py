@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -16,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.publish import _backtest_tables
 from serving.reader import ResponseCache, answer_key
 from serving.schemas import Page
 from serving.tables import Table, ordered, ranks
@@ -100,3 +103,21 @@ def test_table_orders_by_precomputed_ranks() -> None:
 def test_table_refuses_columns_that_do_not_fit_the_model(columns: dict[str, list[Any]], says: str) -> None:
     with pytest.raises(ValueError, match=says):
         Table(frame_of(**columns), Row, keys=("code",))
+
+
+def test_published_backtests_hold_scores_by_step_when_the_run_has_them(tmp_path: Path) -> None:
+    scores = {"mase": 1.5, "smape": 0.1, "rmsse": 1.2, "coverage_80": 0.8, "coverage_95": 0.9}
+    steps = [{"step": 1, "mase": 1.0, "coverage_80": 0.85, "coverage_95": 0.95},
+             {"step": 2, "mase": 2.0, "coverage_80": 0.75, "coverage_95": 0.85}]  # fmt: skip
+    runs = [("r1", "moocast-ba", "2", {"models": {"selected": scores}, "by_step": {"selected": steps}}),
+            ("r0", "moocast-ons", "1", {"models": {"naive": scores}})]  # fmt: skip  # stored before by_step existed
+    with duckdb.connect(str(tmp_path / "snap.duckdb")) as snap:
+        snap.execute("CREATE TABLE backtest_runs (run_id VARCHAR, model_name VARCHAR, model_version VARCHAR, "
+                     "summary_json VARCHAR)")  # fmt: skip
+        snap.executemany("INSERT INTO backtest_runs VALUES (?, ?, ?, ?)", [[*r[:3], json.dumps(r[3])] for r in runs])
+        _backtest_tables(snap)
+        models = snap.sql("SELECT model_name, model, mase FROM backtest_models ORDER BY model_name").fetchall()
+        by_step = snap.sql("SELECT * FROM backtest_steps").pl()
+    assert models == [("moocast-ba", "selected", 1.5), ("moocast-ons", "naive", 1.5)]
+    assert by_step.to_dicts() == [{"run_id": "r1", "model_name": "moocast-ba", "model_version": "2",
+                                   "model": "selected", **row} for row in steps]  # fmt: skip

@@ -5,6 +5,7 @@ const NUMBER = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 const SHARE = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
 const PLAIN = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 const PLOT = { displayModeBar: false, responsive: true };
+const COLOURS = ["#264653", "#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261", "#6d597a", "#b56576", "#457b9d"];
 const MIN_DEMAND = 100;  // skill groups smaller than this (a year) grow by chance: left out of the growth chart
 // German states (AGS prefix) on a tile grid: [column, row, short name]
 const STATES = {
@@ -138,6 +139,43 @@ async function overview() {
     const rows = card.items.filter((b) => b.model_name === name);
     return { type: "bar", name, x: rows.map((b) => b.model), y: rows.map((b) => b.mase) };
   }), { margin: { l: 40, r: 10, t: 10, b: 60 }, yaxis: { title: { text: "MASE" } }, height: 300, barmode: "group" }, PLOT);
+  await accuracySteps(names);
+}
+
+// Each candidate's MASE (left) and 80% coverage (right) at each step ahead, for the served model picked.
+async function accuracySteps(names) {
+  const select = document.getElementById("steps-model-select");
+  select.replaceChildren(...names.map((name) => el("option", { value: name }, name)));
+  const draw = async () => {
+    const steps = await api("/v1/backtests/steps", { model_name: select.value, limit: 1000 });
+    if (!steps.items.length) {
+      document.getElementById("accuracy-steps-chart").replaceChildren(el("p", { class: "muted pad" },
+        "This model version's backtest has no scores by step (it predates them): `moocast train` again to add them."));
+      return;
+    }
+    const candidates = [...new Set(steps.items.map((s) => s.model))];
+    const traces = candidates.flatMap((model, i) => {
+      const rows = steps.items.filter((s) => s.model === model);
+      const line = { color: model === "selected" ? "#e76f51" : COLOURS[i % COLOURS.length],
+        width: model === "selected" ? 3 : 1.5 };
+      const x = rows.map((s) => s.step);
+      return [
+        { type: "scatter", mode: "lines+markers", name: model, legendgroup: model, x, y: rows.map((s) => s.mase), line },
+        { type: "scatter", mode: "lines+markers", name: model, legendgroup: model, showlegend: false, x,
+          y: rows.map((s) => s.coverage_80), line, xaxis: "x2", yaxis: "y2" },
+      ];
+    });
+    const step = { title: { text: "step ahead" }, dtick: 1 };
+    Plotly.newPlot("accuracy-steps-chart", traces, {
+      margin: { l: 50, r: 10, t: 10, b: 40 }, height: 320, grid: { rows: 1, columns: 2, pattern: "independent" },
+      xaxis: step, xaxis2: step, yaxis: { title: { text: "MASE" }, rangemode: "tozero" },
+      yaxis2: { title: { text: "coverage of the 80% interval" }, tickformat: ".0%", range: [0, 1.02] },
+      shapes: [{ type: "line", xref: "x2 domain", x0: 0, x1: 1, yref: "y2", y0: 0.8, y1: 0.8,
+        line: { dash: "dash", color: "#8a9ba8" } }],
+    }, PLOT);
+  };
+  select.addEventListener("change", () => busy(draw));
+  await draw();
 }
 
 // ---- regions ----
