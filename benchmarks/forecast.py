@@ -3,10 +3,14 @@
 - LightGBM: `GlobalLightGBM.fit` + `predict(12)` (features, scaling, training, recursive forecasts) beside a
   bare `lgb.train` with the same parameters and rounds on the same feature matrix (built once, not timed);
 - Prophet: `ProphetForecaster.predict(12)` (per-series fits in worker processes) beside bare Prophet
-  fit + predict loops over the same series in this process, per core and with all cores.
+  fit + predict loops over the same series in this process, per core and with all cores;
+- AutoETS: moocast's `positional_forecasts` (series shared among spawned workers from 5,000 series on) with one
+  worker and with one per core, beside a bare statsforecast `StatsForecast(n_jobs=1).forecast` in this process,
+  on generated annual series of 13 points (BA's shape).
 Prints seconds, series/s, the ratios (bare time / moocast time) and peak RSS of this process.
 
-    python benchmarks/forecast.py [--series 10000 100000] [--months 60] [--prophet-series 200] [--json]
+    python benchmarks/forecast.py [--series 10000 100000] [--months 60] [--prophet-series 200] [--ets-series 20000]
+        [--json]
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from models.base import Panel
 from models.frequency import FREQUENCIES
 from models.lightgbm_model import LAGS, PARAMS, ROUNDS, GlobalLightGBM
 from models.prophet_model import ProphetForecaster, series_forecast
+from models.statistical import MIN_OBSERVATIONS, positional_forecasts
 
 
 def generated_panel(series: int, months: int, seed: int = 0) -> Panel:
@@ -87,16 +92,41 @@ def prophet_figures(series: int, months: int) -> dict[str, Any]:
     return figures
 
 
+def ets_figures(series: int, years: int = 13) -> dict[str, Any]:
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    rng = np.random.default_rng(2)
+    level = np.repeat(rng.lognormal(3, 1.5, series), years)
+    walk = np.exp(np.cumsum(rng.normal(0, 0.15, (series, years)), axis=1)).ravel()
+    frame = pl.DataFrame({"series_id": np.repeat([f"s{i}" for i in range(series)], years), "y": level * walk})
+    bare = frame.select(unique_id="series_id", y="y").to_pandas()
+    bare["ds"] = bare.groupby("unique_id").cumcount() + 1
+    start = time.perf_counter()
+    StatsForecast(models=[AutoETS(season_length=1, alias="yhat")], freq=1, n_jobs=1).forecast(df=bare, h=2)
+    bare_s = time.perf_counter() - start
+    figures: dict[str, Any] = {"series": series, "bare_statsforecast_series_per_s": round(series / bare_s)}
+    for workers in sorted({1, os.cpu_count() or 1}):
+        start = time.perf_counter()
+        positional_forecasts(frame, AutoETS(season_length=1, alias="yhat"), 2, MIN_OBSERVATIONS, workers=workers)
+        seconds = time.perf_counter() - start
+        figures[f"moocast_series_per_s_{workers}_workers"] = round(series / seconds)
+        figures[f"ratio_vs_bare_{workers}_workers"] = round(bare_s / seconds, 3)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--series", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--prophet-series", type=int, default=200)
+    parser.add_argument("--ets-series", type=int, default=20_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     figures = {
         "lightgbm": [lightgbm_figures(n, args.months) for n in args.series],
         "prophet": prophet_figures(args.prophet_series, args.months),
+        "auto_ets": ets_figures(args.ets_series),
         "cores": os.cpu_count(),
     }
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
