@@ -177,11 +177,16 @@ class GapOut(BaseModel):
     score: float
 
 
-class BacktestOut(BaseModel):
+class BacktestCandidate(BaseModel):
+    """Which backtest run and candidate a row of scores is of."""
+
     model_name: str
     model_version: str
     run_id: str
     model: str = Field(description="Candidate forecaster; `selected` = the per-series choice that is served")
+
+
+class BacktestOut(BacktestCandidate):
     mase: float | None
     smape: float | None
     rmsse: float | None
@@ -190,11 +195,7 @@ class BacktestOut(BaseModel):
     series_id: str | None = Field(None, description="Set when the scores are of one series")
 
 
-class BacktestStepOut(BaseModel):
-    model_name: str
-    model_version: str
-    run_id: str
-    model: str = Field(description="Candidate forecaster; `selected` = the per-series choice that is served")
+class BacktestStepOut(BacktestCandidate):
     step: int = Field(description="Periods ahead of the forecast origin (1 = the first forecast period)")
     mase: float | None = Field(description="MASE at this step, averaged over series and scored windows")
     coverage_80: float | None = Field(description="Share of the actual values inside the 80% interval")
