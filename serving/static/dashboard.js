@@ -5,7 +5,8 @@ const NUMBER = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 const SHARE = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
 const PLAIN = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 const PLOT = { displayModeBar: false, responsive: true };
-const COLOURS = ["#264653", "#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261", "#6d597a", "#b56576", "#457b9d"];
+const COLOURS = ["#264653", "#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261", "#6d597a", "#b56576", "#457b9d", "#9c6644",
+  "#a8dadc", "#5e548e", "#bc4749"];
 const MIN_DEMAND = 100;  // skill groups smaller than this (a year) grow by chance: left out of the growth chart
 // German states (AGS prefix) on a tile grid: [column, row, short name]
 const STATES = {
@@ -167,7 +168,7 @@ async function accuracySteps(names) {
     });
     const step = { title: { text: "step ahead" }, dtick: 1 };
     Plotly.newPlot("accuracy-steps-chart", traces, {
-      margin: { l: 50, r: 10, t: 10, b: 40 }, height: 320, grid: { rows: 1, columns: 2, pattern: "independent" },
+      margin: { l: 50, r: 10, t: 10, b: 40 }, height: 360, grid: { rows: 1, columns: 2, pattern: "independent" },
       xaxis: step, xaxis2: step, yaxis: { title: { text: "MASE" }, rangemode: "tozero" },
       yaxis2: { title: { text: "coverage of the 80% interval" }, tickformat: ".0%", range: [0, 1.02] },
       shapes: [{ type: "line", xref: "x2 domain", x0: 0, x1: 1, yref: "y2", y0: 0.8, y1: 0.8,
