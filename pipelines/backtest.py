@@ -237,14 +237,19 @@ def series_scorecard(backtest: Backtest) -> pl.DataFrame:
 
 def saved_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest, summary: dict[str, Any], panel: Panel,
                    label: str, model: tuple[str, str] | None = None) -> str:  # fmt: skip
-    """Store the run (its `summary`: backtest_json) and its per-series scorecard in one transaction, stamped with the
-    registered model (name, version) it was made for if any; returns the run id."""
+    """Store the run (its `summary`: backtest_json), its per-series scorecard and its served forecasts (`selected`)
+    of every scored window in one transaction, stamped with the registered model (name, version) it was made for if
+    any; returns the run id."""
     run_id = uuid.uuid4().hex[:12]
     per_series = series_scorecard(backtest).with_columns(run_id=pl.lit(run_id))
+    served = backtest.forecasts.filter(pl.col("model") == "selected").select(
+        pl.lit(run_id).alias("run_id"), "series_id", "step", "ds", "y", "yhat", "lo_80", "hi_80", "lo_95", "hi_95"
+    )
     with transaction(con):
         con.execute("INSERT INTO backtest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, datetime.now(), label, panel.freq.code, panel.freq.season, backtest.horizon,
                      backtest.windows, summary["series"], backtest.series_skipped, json.dumps(summary),
                      *(model or (None, None))])  # fmt: skip
         insert_frame(con, "backtest_scores", per_series)
+        insert_frame(con, "backtest_forecasts", served)
     return run_id

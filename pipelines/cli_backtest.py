@@ -65,10 +65,11 @@ def backtest(
     the window before it) and each series' model choice; the W after them are scored: MASE (seasonal-naive
     scaled, season M), sMAPE, RMSSE and 80%/95% interval coverage, averaged over series and windows. 'selected'
     is what would be served: the median of auto_ets, ets_ses and ets_damped when two or more of them run, else
-    each series' choice. The per-series scorecard is saved to the warehouse. When auto_ets and seasonal_naive
-    are among the models, a last line (`goal` in --json) scores the accuracy goal: selected MASE at most 0.95x
-    auto_ets's and 0.80x seasonal_naive's, 80% coverage within 0.73-0.87. On the panel, a line (`reconciliation` in
-    --json) says what is served of its hierarchies: selected made coherent by the method the backtest chooses.
+    each series' choice. The per-series scorecard and the served forecasts of each window are saved to the
+    warehouse. When auto_ets and seasonal_naive are among the models, a last line (`goal` in --json) scores the
+    accuracy goal: selected MASE at most 0.95x auto_ets's and 0.80x seasonal_naive's, 80% coverage within
+    0.73-0.87. On the panel, a line (`reconciliation` in --json) says what is served of its hierarchies: selected
+    made coherent by the method the backtest chooses.
 
     Example: moocast backtest --series my_series.csv --freq M --horizon 6 --windows 3 --json"""
     from models.backtest import CALIBRATION_WINDOWS

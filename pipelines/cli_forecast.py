@@ -44,11 +44,12 @@ def train(
     """Backtest the candidates on the panel, fit them on all of it, log parameters, data snapshot, metrics and
     the model to MLflow (mlruns/ or MLFLOW_TRACKING_URI) and register a version of <prefix>-<source>. It
     becomes @champion only if its selected MASE beats the champion's configuration on the same backtest. The
-    backtest's per-series scorecard is saved in the warehouse (backtest_runs, backtest_scores), stamped with the
-    version. Its forecasts are coherent over the panel's hierarchies: the sums (districts to states and Germany,
-    skill groups to all skills, sectors to the total) by the reconciliation chosen on the backtest (bottom-up unless
-    another beats it; --json: backtest.reconciliation), then Germany's skill series split from their skill groups
-    (backtest.reconciliation.split scores that against the skills' own forecasts)."""
+    backtest's per-series scorecard and served forecasts are saved in the warehouse (backtest_runs,
+    backtest_scores, backtest_forecasts), stamped with the version. Its forecasts are coherent over the panel's
+    hierarchies: the sums (districts to states and Germany, skill groups to all skills, sectors to the total) by the
+    reconciliation chosen on the backtest (bottom-up unless another beats it; --json: backtest.reconciliation),
+    then Germany's skill series split from their skill groups (backtest.reconciliation.split scores that against
+    the skills' own forecasts)."""
     from pipelines.training import train as train_model
 
     settings: Settings = ctx.obj

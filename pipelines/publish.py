@@ -24,7 +24,7 @@ from pipelines.warehouse import latest_version
 
 CURRENT = "current"
 PREFIX = "results-"
-SERVING_SCHEMA = "2"  # 2: backtest_steps (2026-12-07)
+SERVING_SCHEMA = "2"  # 2: backtest_steps and backtest_forecasts (2026-12-07)
 ROW_GROUP_SIZE = 2048
 GERMAN_STATES = {
     "01": "Schleswig-Holstein", "02": "Hamburg", "03": "Niedersachsen", "04": "Bremen",
@@ -64,6 +64,8 @@ _TABLES: list[tuple[str, str]] = [
      "QUALIFY row_number() OVER (PARTITION BY b.model_name ORDER BY b.created_at DESC) = 1"),
     ("backtest_scores", "SELECT s.* FROM backtest_scores s WHERE s.run_id IN (SELECT run_id FROM "
      "snap.backtest_runs) AND s.series_id IN (SELECT series_id FROM snap.series) ORDER BY s.series_id, s.model"),
+    ("backtest_forecasts", "SELECT f.* FROM backtest_forecasts f WHERE f.run_id IN (SELECT run_id FROM "
+     "snap.backtest_runs) AND f.series_id IN (SELECT series_id FROM snap.series) ORDER BY f.series_id, f.ds"),
     ("priorities", "SELECT * EXCLUDE (entry_json) FROM priorities ORDER BY provider, language_filter, "
      "region_filter, rank"),
     ("priority_entries", "SELECT model_name, provider, language_filter, region_filter, rank, entry_json "

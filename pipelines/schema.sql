@@ -537,3 +537,17 @@ FROM postings p WHERE p.posting_key = posting_codes.posting_key;
 -- migration 18: weighted hierarchy links: a parent is the weighted sum of its children (1 for the plain sums; a
 -- Germany x skill series counts in each of its ESCO skill groups with its share of that group, see SPLIT_HIERARCHIES)
 ALTER TABLE series_links ADD COLUMN weight DOUBLE DEFAULT 1.0;
+-- migration 19: what a backtest's served forecasts (`selected`) said in each scored window, with their intervals, beside
+-- what happened: the service shows a series' past forecasts against its history (runs stored before have none)
+CREATE TABLE backtest_forecasts (
+    run_id VARCHAR NOT NULL,
+    series_id VARCHAR NOT NULL,
+    step INTEGER NOT NULL,             -- periods ahead of the window's forecast origin
+    ds DATE NOT NULL,
+    y DOUBLE NOT NULL,                 -- what happened
+    yhat DOUBLE,
+    lo_80 DOUBLE,
+    hi_80 DOUBLE,
+    lo_95 DOUBLE,
+    hi_95 DOUBLE
+);

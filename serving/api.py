@@ -16,6 +16,8 @@ from serving import lookups, queries, queries_catalog
 from serving.params import documented, read_with
 from serving.reader import Answer, Reader, answer_key
 from serving.schemas import (
+    BacktestForecastOut,
+    BacktestForecastQuery,
     BacktestOut,
     BacktestQuery,
     BacktestStepOut,
@@ -154,6 +156,14 @@ async def backtest_steps(request: Request, f: Annotated[BacktestStepQuery, Query
     chose the served models (empty for a model version whose backtest predates it)."""
     return await listed(request, f, "backtest-steps", BacktestStepOut,
                   lambda cur: queries.backtest_step_page(cur, f.model_name, f.model, f.limit, f.offset))  # fmt: skip
+
+
+@router.get("/v1/backtests/forecasts", response_model=Page[BacktestForecastOut], tags=["forecasts"])
+async def backtest_forecasts(request: Request, f: Annotated[BacktestForecastQuery, Query()]) -> Any:
+    """A series' past forecasts: what the served model said in each scored backtest window (from the data before
+    it), with its 80% and 95% intervals, beside what happened."""
+    return await listed(request, f, "backtest-forecasts", BacktestForecastOut,
+                  lambda cur: queries.backtest_forecast_page(cur, f.series_id, f.limit, f.offset))  # fmt: skip
 
 
 @router.get("/v1/regions", response_model=Page[RegionOut], tags=["lists"])

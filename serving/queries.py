@@ -84,6 +84,16 @@ def backtest_step_page(cur: Reader, model_name: str | None, model: str | None, l
     return page_of(cur, sql, [model_name, model_name, model, model], "model_name, model, step", limit, offset)
 
 
+def backtest_forecast_page(cur: Reader, series_id: str, limit: int, offset: int) -> tuple[int, Rows]:
+    """What the served model's backtest forecast for a series in each scored window, with what happened."""
+    checked(cur, "series", "series_id", "series id", series_id, "/v1/series")
+    sql = (
+        "SELECT r.model_name, r.model_version, f.run_id, f.series_id, f.step, f.ds, f.y, f.yhat, f.lo_80, f.hi_80, "
+        "f.lo_95, f.hi_95 FROM backtest_forecasts f JOIN backtest_runs r USING (run_id) WHERE f.series_id = ?"
+    )
+    return page_of(cur, sql, [series_id], "ds", limit, offset)
+
+
 def health_of(cur: duckdb.DuckDBPyConnection, meta: dict[str, str]) -> dict[str, Any]:
     """Which snapshot is served, when it was published, the models behind it and the freshness of the inputs."""
     return {

@@ -177,12 +177,15 @@ class GapOut(BaseModel):
     score: float
 
 
-class BacktestCandidate(BaseModel):
-    """Which backtest run and candidate a row of scores is of."""
+class BacktestRun(BaseModel):
+    """Which served model version's backtest run a row is of."""
 
     model_name: str
     model_version: str
     run_id: str
+
+
+class BacktestCandidate(BacktestRun):
     model: str = Field(description="Candidate forecaster; `selected` = the per-series choice that is served")
 
 
@@ -200,6 +203,18 @@ class BacktestStepOut(BacktestCandidate):
     mase: float | None = Field(description="MASE at this step, averaged over series and scored windows")
     coverage_80: float | None = Field(description="Share of the actual values inside the 80% interval")
     coverage_95: float | None
+
+
+class BacktestForecastOut(BacktestRun):
+    series_id: str
+    step: int = Field(description="Periods ahead of the backtest window's forecast origin")
+    ds: date
+    y: float = Field(description="What happened")
+    yhat: float | None = Field(description="What the served forecast (`selected`) said, from the data before")
+    lo_80: float | None
+    hi_80: float | None
+    lo_95: float | None
+    hi_95: float | None
 
 
 class ModelOut(BaseModel):
@@ -247,6 +262,10 @@ class BacktestQuery(Paging):
 class BacktestStepQuery(Paging):
     model_name: str | None = Field(None, max_length=100, description="A served model, e.g. moocast-ba")
     model: str | None = Field(None, max_length=100, description="One candidate, e.g. selected or seasonal_naive")
+
+
+class BacktestForecastQuery(Paging):
+    series_id: str = Field(max_length=300, description="The series whose past forecasts to list")
 
 
 class RegionQuery(Paging):

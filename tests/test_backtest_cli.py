@@ -59,8 +59,16 @@ def test_backtest_a_series_file(tmp_path: Path) -> None:
     with connect(warehouse, read_only=True) as con:
         runs = con.execute("SELECT run_id, horizon, series FROM backtest_runs").fetchall()
         per_series = con.execute("SELECT count(*), count(DISTINCT series_id) FROM backtest_scores").fetchall()[0]
+        served = con.sql("SELECT run_id, series_id, step, ds, y, yhat, lo_80, hi_80 FROM backtest_forecasts").pl()
+    observed = pl.read_csv(series, try_parse_dates=True)
     assert runs == [(scores["run_id"], 6, 6)]
     assert per_series == (6 * len(scores["models"]), 6)
+    # the served forecasts of every series, window and step, with what happened at each date
+    assert served.height == 6 * 2 * 6 and served["run_id"].unique().to_list() == [scores["run_id"]]
+    happened = served.join(observed, on=["series_id", "ds"], suffix="_observed")
+    assert happened.height == served.height and (happened["y"] == happened["y_observed"]).all()
+    inside = ((served["y"] >= served["lo_80"]) & (served["y"] <= served["hi_80"])).mean()
+    assert inside == pytest.approx(models["selected"]["coverage_80"])
 
 
 def test_backtest_writes_each_series_scores_and_a_chart(tmp_path: Path) -> None:

@@ -144,6 +144,14 @@ def test_skills_priorities_gaps_and_backtests(server: dict[str, Any]) -> None:
     series_id = ok(server, "/v1/series", region="01001", limit=1)["items"][0]["series_id"]
     per_series = ok(server, "/v1/backtests", series_id=series_id)["items"]
     assert per_series and {row["series_id"] for row in per_series} == {series_id}
+    past = ok(server, "/v1/backtests/forecasts", series_id=series_id)["items"]
+    observed = {row["ds"]: row["y"] for row in ok(server, "/v1/history", series_id=series_id, limit=1000)["items"]}
+    assert [row["step"] for row in past] == [1, 2]  # the fixture's one scored window of 2 years
+    assert all(row["y"] == pytest.approx(observed[row["ds"]]) for row in past)  # what happened, at its date
+    assert all(row["lo_95"] <= row["lo_80"] <= row["yhat"] <= row["hi_80"] <= row["hi_95"] for row in past)
+    selected = next(row for row in per_series if row["model"] == "selected")
+    inside = sum(row["lo_80"] <= row["y"] <= row["hi_80"] for row in past) / len(past)
+    assert inside == pytest.approx(selected["coverage_80"])  # the series' scorecard is of these forecasts
 
     steps = ok(server, "/v1/backtests/steps", model_name="moocast-ba")["items"]
     assert {row["model"] for row in steps} == {row["model"] for row in card}
@@ -166,6 +174,8 @@ def test_skills_priorities_gaps_and_backtests(server: dict[str, Any]) -> None:
     ("/v1/gaps", {"uri": "x"}, 404, "unknown skill or skill group"),
     ("/v1/backtests", {"model_name": "moocast-xx"}, 404, "unknown model"),
     ("/v1/backtests/steps", {"model": "oracle"}, 404, "unknown candidate 'oracle': see /v1/backtests"),
+    ("/v1/backtests/forecasts", {"series_id": "nope"}, 404, "unknown series id 'nope': see /v1/series"),
+    ("/v1/backtests/forecasts", {}, 422, "series_id"),
     ("/v1/skills", {"q": "python", "lang": "xx"}, 404, "unknown language"),
     ("/v1/forecasts", {"limit": 0}, 422, "greater than or equal to 1"),
     ("/v1/forecasts", {"limit": 5000}, 422, "less than or equal to 1000"),

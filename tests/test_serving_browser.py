@@ -145,7 +145,10 @@ def test_skill_search_and_view(browser: Any, server: str) -> None:
     opened.page.wait_for_url("**uri=*")
     opened.settled()
     assert opened.page.locator("#skill-title").inner_text() == "Python (computer programming) · Germany"
-    assert opened.page.locator("#skill-chart .scatterlayer .trace").count() == 4  # two bands, history, forecast
+    # two bands, history, forecast, and the past forecasts of the backtest window with their 80% whiskers
+    assert opened.page.locator("#skill-chart .scatterlayer .trace").count() == 5
+    assert "past forecasts (backtest)" in opened.page.locator("#skill-chart .legendtext").all_text_contents()
+    assert opened.page.locator("#skill-chart .errorbar").count() == 2  # one per step of the window
     assert {row.split("\t")[0] for row in opened.rows("skill-accuracy")} == {"naive", "window_average", "selected"}
     assert len(opened.rows("skill-regions")) >= 5
     opened.shot("skill-python")

@@ -275,11 +275,14 @@ async function skill(uri, kind) {
   const name = chosen.skill !== "ALL" ? chosen.skill_label : chosen.skill_group_label;
   document.getElementById("skill-title").textContent = `${name} · ${chosen.region_label}`;
   document.getElementById("skill-series-note").textContent = `${chosen.unit}, ${chosen.source} · series ${chosen.series_id}`;
-  const [observed, forecast, accuracy] = await Promise.all([
+  const [observed, forecast, accuracy, past] = await Promise.all([
     api("/v1/history", { series_id: chosen.series_id, limit: 1000 }),
     api("/v1/forecasts", { series_id: chosen.series_id, limit: 1000 }),
     api("/v1/backtests", { series_id: chosen.series_id }),
+    api("/v1/backtests/forecasts", { series_id: chosen.series_id, limit: 1000 }),
   ]);
+  // each backtest window's forecasts as a segment of their own (a gap where the next window starts again at step 1)
+  const segments = past.items.flatMap((p, i) => (i && p.step === 1 ? [null, p] : [p]));
   const f = forecast.items;
   const band = (lo, hi, label, fill) => ({ x: [...f.map((p) => p.ds), ...f.map((p) => p.ds).reverse()],
     y: [...f.map((p) => p[hi]), ...f.map((p) => p[lo]).reverse()], fill: "toself", fillcolor: fill,
@@ -291,6 +294,11 @@ async function skill(uri, kind) {
       line: { color: "#264653" }, type: "scatter" },
     { x: f.map((p) => p.ds), y: f.map((p) => p.yhat), name: "forecast", mode: "lines+markers",
       line: { color: "#e76f51", dash: "dot" }, type: "scatter" },
+    { x: segments.map((p) => p && p.ds), y: segments.map((p) => p && p.yhat), name: "past forecasts (backtest)",
+      mode: "lines+markers", line: { color: "#b56576", dash: "dash" }, marker: { symbol: "diamond" }, type: "scatter",
+      error_y: { type: "data", symmetric: false, array: segments.map((p) => p && p.hi_80 - p.yhat),
+        arrayminus: segments.map((p) => p && p.yhat - p.lo_80), color: "#b56576", thickness: 1 },
+      visible: past.items.length ? true : "legendonly" },
   ], { margin: { l: 60, r: 10, t: 10, b: 40 }, height: 360, yaxis: { title: { text: chosen.unit } },
     legend: { orientation: "h" } }, PLOT);
   fillTable("skill-accuracy", accuracy.items, (b) => [[b.model], [PLAIN.format(b.mase), true],
