@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -20,9 +21,11 @@ from models.frequency import future_frame
 # statsforecast refuses to fit ETS to n <= 4 + its parameters ("tiny datasets"): 2 without a trend, 2 more for a
 # fixed trend and 1 for damping (a free "Z" component is not counted); such series get the last value
 MIN_OBSERVATIONS = 7
-# from this many series on, statsforecast's fits are spread over spawned processes: starting one (importing
-# statsforecast) takes ~2 s, AutoETS ~1.3 ms a series (BA's 24,802 annual series: 31 s in one process)
-PARALLEL_FROM = 5000
+# statsforecast's fits are spread over spawned processes when the first PROBE_SERIES series, fitted here, say that
+# the rest would take more than PARALLEL_AFTER_S in one process: starting a worker (importing statsforecast) takes
+# ~2 s, and a fit from ~1.3 ms (AutoETS, 13 annual points) to ~50 ms (72 monthly points, season 12)
+PROBE_SERIES = 100
+PARALLEL_AFTER_S = 6.0
 
 
 class StatsForecastForecaster(HistoryForecaster):
@@ -54,14 +57,15 @@ class StatsForecastForecaster(HistoryForecaster):
 
 def positional_forecasts(
     history: pl.DataFrame, model: Any, h: int, min_observations: int, residuals: bool = False,
-    workers: int | None = None, parallel_from: int = PARALLEL_FROM,
+    workers: int | None = None, parallel_after_s: float = PARALLEL_AFTER_S,
 ) -> pl.DataFrame:  # fmt: skip
     """series_id, step (1..h), yhat: one statsforecast model (its alias "yhat") fitted per series on positions, in
     the order of `history` (series_id, y; dates may be irregular or absent); a series shorter than
     `min_observations` gets its last value. With `residuals`, also residual_variance: the mean squared in-sample
     one-step error of each series' model (of the last value, for the short series; null for a single value).
-    From `parallel_from` series on, the series are shared among `workers` spawned processes (default: one per
-    core); the forecasts are the same as in one process."""
+    When the first PROBE_SERIES series' fits say that the others would take more than `parallel_after_s` seconds,
+    those are shared among `workers` spawned processes (default: one per core); the forecasts are the same as in
+    one process."""
     steps = pl.DataFrame({"step": list(range(1, h + 1))}, schema={"step": pl.Int32})
     lengths = history.group_by("series_id").len()
     short = lengths.filter(pl.col("len") < min_observations)["series_id"].implode()
@@ -77,16 +81,19 @@ def positional_forecasts(
     frame = history.select(unique_id="series_id", y="y").to_pandas()
     frame["ds"] = frame.groupby("unique_id").cumcount() + 1
     ids = frame["unique_id"].unique()
-    workers = min(workers or os.cpu_count() or 1, len(ids))
-    if workers == 1 or len(ids) < parallel_from:
-        predicted, insample = _statsforecast_chunk(frame, model, h, residuals)
-    else:  # a few chunks per worker, so that one slow chunk does not hold up the others
-        chunks = [frame[frame["unique_id"].isin(part)] for part in np.array_split(ids, 4 * workers)]
+    probe, rest = frame["unique_id"].isin(ids[:PROBE_SERIES]), ids[PROBE_SERIES:]
+    start = time.perf_counter()
+    done = [_statsforecast_chunk(frame[probe], model, h, residuals)]
+    workers = min(workers or os.cpu_count() or 1, len(rest))
+    if len(rest) and (workers < 2 or (time.perf_counter() - start) * len(rest) / PROBE_SERIES < parallel_after_s):
+        done.append(_statsforecast_chunk(frame[~probe], model, h, residuals))
+    elif len(rest):  # a few chunks per worker, so that one slow chunk does not hold up the others
+        chunks = [frame[frame["unique_id"].isin(part)] for part in np.array_split(rest, 4 * workers)]
         chunk_forecasts = partial(_statsforecast_chunk, model=model, h=h, residuals=residuals)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            done = list(pool.map(chunk_forecasts, chunks))
-        predicted = pl.concat([chunk for chunk, _ in done])
-        insample = pl.concat([chunk for _, chunk in done if chunk is not None]) if residuals else None
+            done += pool.map(chunk_forecasts, chunks)
+    predicted = pl.concat([chunk for chunk, _ in done])
+    insample = pl.concat([chunk for _, chunk in done if chunk is not None]) if residuals else None
     series_id = pl.col("unique_id").cast(history.schema["series_id"]).alias("series_id")
     fitted = predicted.select(
         series_id,

@@ -411,20 +411,21 @@ def test_statistical_models_fit_long_series_and_give_short_ones_their_last_value
 
 @pytest.mark.parametrize("residuals", [False, True])
 def test_statistical_forecasts_spread_over_processes_are_those_of_one_process(residuals: bool) -> None:
-    """Above `parallel_from` series, the fits are shared among spawned workers in chunks: the same forecasts (and
-    residual variances), series for series, as in one process, the short series' last values included."""
+    """When the first series' fits say the rest would take long, the rest are shared among spawned workers in
+    chunks: the same forecasts (and residual variances), series for series, as in one process, the short series'
+    last values included."""
     from statsforecast.models import AutoETS
 
     from models.statistical import positional_forecasts
 
     rng = np.random.default_rng(4)
-    lengths = rng.integers(3, 20, 30)  # some shorter than the 7 points ETS needs
+    lengths = rng.integers(3, 20, 300)  # some shorter than the 7 points ETS needs; 100 are fitted first, alone
     frame = pl.DataFrame({"series_id": [f"s{k:02d}" for k, n in enumerate(lengths) for _ in range(n)],
                           "y": rng.gamma(2.0, 50.0, int(lengths.sum()))})  # fmt: skip
     model = AutoETS(season_length=1, alias="yhat")
     alone = positional_forecasts(frame, model, 3, 7, residuals, workers=1)
-    shared = positional_forecasts(frame, model, 3, 7, residuals, workers=2, parallel_from=1)
-    assert alone.height == 30 * 3 and alone.sort("series_id", "step").equals(shared.sort("series_id", "step"))
+    shared = positional_forecasts(frame, model, 3, 7, residuals, workers=2, parallel_after_s=0)
+    assert alone.height == 300 * 3 and alone.sort("series_id", "step").equals(shared.sort("series_id", "step"))
 
 
 def test_ets_on_series_of_seven_points_warns_of_nothing() -> None:
