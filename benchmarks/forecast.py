@@ -4,7 +4,7 @@
   bare `lgb.train` with the same parameters and rounds on the same feature matrix (built once, not timed);
 - Prophet: `ProphetForecaster.predict(12)` (per-series fits in worker processes) beside bare Prophet
   fit + predict loops over the same series in this process, per core and with all cores;
-- AutoETS: moocast's `positional_forecasts` (series shared among spawned workers from 5,000 series on) with one
+- AutoETS: moocast's `positional_forecasts` (series shared among spawned workers when they would take long) with one
   worker and with one per core, beside a bare statsforecast `StatsForecast(n_jobs=1).forecast` in this process,
   on generated annual series of 13 points (BA's shape).
 Prints seconds, series/s, the ratios (bare time / moocast time) and peak RSS of this process.
