@@ -21,20 +21,23 @@ def goal_scores(summary: pl.DataFrame) -> dict[str, Any] | None:
     if not all(model in rows for model in REFERENCES):
         return None
     selected = rows["selected"]
-    vs_ets = selected["mase"] / rows["auto_ets"]["mase"]
-    vs_snaive = selected["mase"] / rows["seasonal_naive"]["mase"]
     coverage = selected["coverage_80"]
     return {
         "series": selected["series"],
-        "vs_auto_ets": {"ratio": vs_ets, "goal": MAX_VS_AUTO_ETS, "met": vs_ets <= MAX_VS_AUTO_ETS},
-        "vs_seasonal_naive": {
-            "ratio": vs_snaive,
-            "goal": MAX_VS_SEASONAL_NAIVE,
-            "met": vs_snaive <= MAX_VS_SEASONAL_NAIVE,
-        },
+        "vs_auto_ets": _relative(selected["mase"], rows["auto_ets"]["mase"], MAX_VS_AUTO_ETS),
+        "vs_seasonal_naive": _relative(selected["mase"], rows["seasonal_naive"]["mase"], MAX_VS_SEASONAL_NAIVE),
         "coverage_80": {
             "coverage": coverage,
             "goal": [NOMINAL_80 - COVERAGE_TOLERANCE, NOMINAL_80 + COVERAGE_TOLERANCE],
             "met": abs(coverage - NOMINAL_80) <= COVERAGE_TOLERANCE + 1e-12,
         },
     }
+
+
+def _relative(mase: float, reference: float, goal: float) -> dict[str, Any]:
+    """{ratio, goal, met} of `mase` against a reference model's: met when mase <= goal x reference. A reference that
+    forecast every window exactly (MASE 0, e.g. seasonal naive on series that repeat each season) has no ratio
+    (None); only an exact selected forecast meets it then."""
+    if reference == 0:
+        return {"ratio": None, "goal": goal, "met": mase == 0}
+    return {"ratio": mase / reference, "goal": goal, "met": mase / reference <= goal}

@@ -197,12 +197,12 @@ def forecast_series(path: Path, freq: str | None, season: int | None, how: str, 
         return
     if output is None:  # stdout stays the forecasts alone, so it can be piped; the rest goes to stderr
         print(forecasts.write_csv(), end="")
-    selected = scores["models"]["selected"]
+    selected, windows = scores["models"]["selected"], scores["windows"]
     err.print(
         f"{summary['series']:,} series, {summary['horizon']} periods ahead ({summary['first_ds']} to "
-        f"{summary['last_ds']}), calibrated on a backtest of {scores['windows']} windows: selected MASE "
-        f"{selected['mase']:.3f}, 80% interval coverage {selected['coverage_80']:.3f} (`moocast backtest --series` "
-        "shows every model)"
+        f"{summary['last_ds']}), calibrated on a backtest of {windows} window{'s' * (windows != 1)}: selected "
+        f"MASE {selected['mase']:.3f}, 80% interval coverage {selected['coverage_80']:.3f} (`moocast backtest "
+        "--series` shows every model)"
         + "".join(f"\n{label}: {summary[key]}" for key, label in (("output", "forecasts"), ("chart", "chart"))
                   if key in summary),
         highlight=False,
@@ -257,8 +257,14 @@ def goal_line(goal: dict[str, Any]) -> str:
     ets, snaive, cover = goal["vs_auto_ets"], goal["vs_seasonal_naive"], goal["coverage_80"]
     low, high = cover["goal"]
     parts = [
-        f"{ets['ratio']:.3f}x AutoETS (goal <= {ets['goal']:.2f}: {'met' if ets['met'] else 'not met'})",
-        f"{snaive['ratio']:.3f}x seasonal naive (<= {snaive['goal']:.2f}: {'met' if snaive['met'] else 'not met'})",
+        _relative_part("AutoETS", ets, "goal <= "),
+        _relative_part("seasonal naive", snaive, "<= "),
         f"80% coverage {cover['coverage']:.3f} ({low:.2f}-{high:.2f}: {'met' if cover['met'] else 'not met'})",
     ]
     return "goal: selected " + "; ".join(parts)
+
+
+def _relative_part(name: str, part: dict[str, Any], prefix: str) -> str:
+    """One MASE part of the goal line; a reference with a MASE of 0 has no ratio."""
+    ratio = f"{part['ratio']:.3f}x {name}" if part["ratio"] is not None else f"no ratio to {name}, whose MASE is 0"
+    return f"{ratio} ({prefix}{part['goal']:.2f}: {'met' if part['met'] else 'not met'})"

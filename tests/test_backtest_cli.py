@@ -278,3 +278,24 @@ def test_the_table_ends_with_the_goal_when_its_references_ran(tmp_path: Path) ->
     assert "80% coverage" in line and "(0.73-0.87:" in line
     without = CliRunner().invoke(app, [*base, "naive,auto_ets", "--json"])
     assert without.exit_code == 0 and json.loads(without.stdout)["goal"] is None
+
+
+def test_the_goal_line_of_series_seasonal_naive_forecasts_exactly(tmp_path: Path) -> None:
+    """Series that repeat every 12 months: seasonal naive's MASE is 0, so the goal has no ratio to it (the backtest
+    failed with a division by zero before)."""
+    months = [date(2018 + m // 12, m % 12 + 1, 1).isoformat() for m in range(48)]
+    season = [100.0 + 30 * np.sin(2 * np.pi * m / 12) for m in range(12)]
+    rows = [(f"s{s}", ds, (s + 1) * season[m % 12]) for s in range(3) for m, ds in enumerate(months)]
+    pl.DataFrame(rows, schema=["series_id", "ds", "y"], orient="row").write_csv(tmp_path / "repeats.csv")
+    base = ["--warehouse", str(tmp_path / "w.duckdb"), "backtest", "--series", str(tmp_path / "repeats.csv"),
+            "--horizon", "6", "--windows", "1", "--models", "seasonal_naive,auto_ets,naive"]  # fmt: skip
+    shown = CliRunner().invoke(app, base)
+    assert shown.exit_code == 0, shown.output
+    assert "no ratio to seasonal naive, whose MASE is 0 (<= 0.80:" in " ".join(shown.stdout.split())
+    scored = CliRunner().invoke(app, [*base, "--json"])
+    assert scored.exit_code == 0, scored.output
+    goal = json.loads(scored.stdout)["goal"]
+    assert (
+        goal["vs_seasonal_naive"]["ratio"] is None
+        and json.loads(scored.stdout)["models"]["seasonal_naive"]["mase"] == 0
+    )

@@ -36,6 +36,16 @@ def test_every_part_missed() -> None:
     assert not goal_scores(_summary(1.0, 1.0, 1.0, 0.72))["coverage_80"]["met"]  # type: ignore[index]
 
 
+def test_a_reference_that_forecast_exactly_has_no_ratio() -> None:
+    """Seasonal naive on series that repeat every season has a MASE of 0: no ratio (it divided by zero, and `moocast
+    backtest` failed), met only by an exact selected forecast."""
+    goal = goal_scores(_summary(0.2, 0.25, 0.0, 0.8))
+    assert goal is not None and goal["vs_seasonal_naive"] == {"ratio": None, "goal": 0.8, "met": False}
+    assert goal["vs_auto_ets"] == {"ratio": pytest.approx(0.8), "goal": 0.95, "met": True}
+    exact = goal_scores(_summary(0.0, 0.0, 0.0, 0.8))
+    assert exact is not None and exact["vs_auto_ets"]["met"] and exact["vs_seasonal_naive"]["met"]
+
+
 def test_no_goal_without_its_references() -> None:
     assert goal_scores(_summary(1.0, 1.0, 1.0, 0.8).filter(pl.col("model") != "auto_ets")) is None
 
